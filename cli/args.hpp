@@ -1,0 +1,45 @@
+// A small command-line parser in the style miners use: long options (--threads 2, --threads=2),
+// short ones (-t 2, -t2), flags, and repeatable options kept in order (-o/-u/-p groups).
+// Unknown options and missing values are errors that name the option.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace hf::cli {
+
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct OptionSpec {
+    std::string long_name;  // without the leading "--"
+    char short_name = 0;    // 0: none
+    bool takes_value = false;
+};
+
+class ParsedArgs {
+public:
+    bool has(const std::string& long_name) const;
+    std::optional<std::string> get(const std::string& long_name) const;  // the last value given
+    std::vector<std::string> all(const std::string& long_name) const;    // every value, in order
+    std::string require(const std::string& long_name) const;             // UsageError when absent
+
+    // Typed getters: a value that does not parse is a UsageError naming the option.
+    std::optional<double> get_double(const std::string& long_name) const;
+    std::optional<long long> get_int(const std::string& long_name, long long min, long long max) const;
+
+    // (option, value) in the order given; flags have an empty value.
+    std::vector<std::pair<std::string, std::string>> ordered;
+    std::vector<std::string> positional;
+};
+
+ParsedArgs parse_args(std::span<const OptionSpec> specs, std::span<char* const> argv);
+
+}  // namespace hf::cli

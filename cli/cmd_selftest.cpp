@@ -1,0 +1,37 @@
+// hashforge selftest: every implementation compiled in, tested against known answers, pass or fail.
+#include <cstdio>
+#include <iostream>
+
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#include "cli/selftest_checks.hpp"
+#include "core/cpu_features.hpp"
+
+namespace hf::cli {
+
+int run_selftest(std::span<char* const> argv) {
+    static const OptionSpec specs[] = {{"help", 'h', false}};
+    const auto args = parse_args(specs, argv);
+    if (args.has("help")) {
+        std::cout << "Usage: hashforge selftest\n\n"
+                     "Runs known-answer tests of every SHA-256 implementation and hashing backend compiled\n"
+                     "into this binary. Implementations this CPU cannot run are listed as skipped.\n"
+                     "Exit status: 0 when every runnable check passes, 1 otherwise.\n";
+        return kExitOk;
+    }
+    std::cout << "CPU: " << (cpu_features().brand.empty() ? "unknown" : cpu_features().brand) << "\nfeatures:";
+    for (const auto& f : cpu_features().names()) std::cout << ' ' << f;
+    std::cout << "\n\n";
+    int failed = 0, passed = 0;
+    for (const auto& check : selftest_checks()) {
+        const SelfTestOutcome r = check.run();
+        const char* status = r.status == SelfTestOutcome::Pass ? "pass" : r.status == SelfTestOutcome::Skip ? "skip" : "FAIL";
+        std::printf("  %-8s %-28s %s\n", status, check.name.c_str(), r.detail.c_str());
+        if (r.status == SelfTestOutcome::Fail) ++failed;
+        if (r.status == SelfTestOutcome::Pass) ++passed;
+    }
+    std::printf("\n%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? kExitOk : kExitFailure;
+}
+
+}  // namespace hf::cli

@@ -1,0 +1,13 @@
+#include "cli/commands.hpp"
+
+namespace hf::cli {
+
+std::span<const Command> commands() {
+    static constexpr Command kCommands[] = {
+        {"selftest", "check every SHA-256 implementation and backend against known answers", &run_selftest},
+        {"verify", "check one share of a Stratum job, as a pool operator would", &run_verify},
+    };
+    return kCommands;
+}
+
+}  // namespace hf::cli

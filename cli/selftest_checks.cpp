@@ -1,0 +1,21 @@
+#include "cli/selftest_checks.hpp"
+
+#include "core/sha256_impl.hpp"
+
+namespace hf::cli {
+
+std::vector<SelfTestCheck> selftest_checks() {
+    std::vector<SelfTestCheck> checks;
+    for (const auto& impl : sha256::implementations()) {
+        checks.push_back({"sha256 " + std::string(impl.name), [&impl]() -> SelfTestOutcome {
+                              if (!impl.supported()) return {SelfTestOutcome::Skip, "not supported by this CPU"};
+                              const auto why = sha256::self_test(impl);
+                              if (!why.empty()) return {SelfTestOutcome::Fail, std::string(why)};
+                              const bool in_use = &sha256::selected() == &impl;
+                              return {SelfTestOutcome::Pass, in_use ? "FIPS 180-4 vectors (in use)" : "FIPS 180-4 vectors"};
+                          }});
+    }
+    return checks;
+}
+
+}  // namespace hf::cli

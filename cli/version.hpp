@@ -1,0 +1,10 @@
+#pragma once
+
+#include <string>
+
+namespace hf::cli {
+
+// "hashforge 0.1.0" plus the compiler and the SHA-256 implementations compiled in.
+std::string version_text();
+
+}  // namespace hf::cli

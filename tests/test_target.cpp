@@ -1,0 +1,103 @@
+// Targets and difficulty against Bitcoin's consensus rules and the pool definition.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "core/block_header.hpp"
+#include "core/hex.hpp"
+#include "core/target.hpp"
+#include "tests/support.hpp"
+
+using namespace hf;
+
+TEST_CASE("compact nBits decoding follows Bitcoin's SetCompact") {
+    struct Case {
+        std::uint32_t bits;
+        const char* target;
+        bool negative;
+        bool overflow;
+    };
+    // Values from the definition of the compact format (mantissa, exponent, sign bit).
+    const Case cases[] = {
+        {0x00000000, "0000000000000000000000000000000000000000000000000000000000000000", false, false},
+        {0x00123456, "0000000000000000000000000000000000000000000000000000000000000000", false, false},
+        {0x01003456, "0000000000000000000000000000000000000000000000000000000000000000", false, false},
+        {0x04000000, "0000000000000000000000000000000000000000000000000000000000000000", false, false},
+        {0x01803456, "0000000000000000000000000000000000000000000000000000000000000000", false, false},
+        {0x01123456, "0000000000000000000000000000000000000000000000000000000000000012", false, false},
+        {0x01fedcba, "000000000000000000000000000000000000000000000000000000000000007e", true, false},
+        {0x02123456, "0000000000000000000000000000000000000000000000000000000000001234", false, false},
+        {0x03123456, "0000000000000000000000000000000000000000000000000000000000123456", false, false},
+        {0x04123456, "0000000000000000000000000000000000000000000000000000000012345600", false, false},
+        {0x04923456, "0000000000000000000000000000000000000000000000000000000012345600", true, false},
+        {0x05009234, "0000000000000000000000000000000000000000000000000000000092340000", false, false},
+        {0x20123456, "1234560000000000000000000000000000000000000000000000000000000000", false, false},
+        {0x1d00ffff, "00000000ffff0000000000000000000000000000000000000000000000000000", false, false},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.bits);
+        const auto d = compact_to_target(c.bits);
+        CHECK(d.target.to_be_hex() == c.target);
+        CHECK(d.negative == c.negative);
+        CHECK(d.overflow == c.overflow);
+    }
+    CHECK(compact_to_target(0xff123456).overflow);
+    CHECK(compact_to_target(0x21010000).overflow);        // a 3-byte mantissa at size 33 passes 2^256
+    CHECK_FALSE(compact_to_target(0x22000001).overflow);  // word 1 at size 34 fits: 1 << 248
+    CHECK(compact_to_target(0x23000001).overflow);
+}
+
+TEST_CASE("compact encoding is the inverse on canonical values, with the sign-bit adjustment") {
+    for (std::uint32_t bits : {0x1d00ffffu, 0x1b04864cu, 0x1a44b9f2u, 0x1705ae3au, 0x01120000u, 0x02123400u,
+                               0x03123456u, 0x04123456u, 0x05009234u, 0x20123456u, 0x207fffffu}) {
+        CAPTURE(bits);
+        CHECK(target_to_compact(compact_to_target(bits).target) == bits);
+    }
+    CHECK(target_to_compact(U256(0x80)) == 0x02008000u);  // 0x80 would set the sign bit at size 1
+    CHECK(target_to_compact(U256()) == 0u);
+}
+
+TEST_CASE("difficulty 1 and powers of two are exact") {
+    CHECK(difficulty1_target().to_be_hex() == "00000000ffff0000000000000000000000000000000000000000000000000000");
+    CHECK(difficulty_to_target(1.0) == difficulty1_target());
+    CHECK(difficulty_to_target(2.0) == (difficulty1_target() >> 1));
+    CHECK(difficulty_to_target(0.5) == (difficulty1_target() << 1));
+    CHECK(difficulty_to_target(65536.0) == (difficulty1_target() >> 16));
+    CHECK(target_to_difficulty(difficulty1_target()) == 1.0);
+}
+
+TEST_CASE("fractional and huge pool difficulties round-trip") {
+    for (double d : {0.0001, 0.001, 0.5, 1.0, 3.0, 1000.0, 65536.0, 1.5e6, 1e12, 1e15, 9.2e16}) {
+        CAPTURE(d);
+        const U256 t = difficulty_to_target(d);
+        CHECK(target_to_difficulty(t) == doctest::Approx(d).epsilon(1e-12));
+    }
+    // 1 / 0.0001 = 10000: the target is 10000 difficulty-1 targets (up to the double's rounding of 0.0001).
+    const double ratio = difficulty_to_target(0.0001).to_double() / difficulty1_target().to_double();
+    CHECK(ratio == doctest::Approx(10000.0).epsilon(1e-12));
+    CHECK(difficulty_to_target(1e-12) == U256::max());  // would pass 2^256
+    CHECK_THROWS(difficulty_to_target(0));
+    CHECK_THROWS(difficulty_to_target(-1));
+    CHECK_THROWS(difficulty_to_target(std::nan("")));
+}
+
+TEST_CASE("difficulty 3 is the floor of diff1 / 3") {
+    const U256 t = difficulty_to_target(3.0);
+    CHECK(t == difficulty1_target().div_u64(3));
+}
+
+TEST_CASE("real blocks meet their own nBits target and a harder one rejects them") {
+    const auto v = test::load_vector("blocks.json");
+    for (const auto& b : v["blocks"]) {
+        CAPTURE(b["height"].get<int>());
+        const Hash256 h = from_display_hex(b["hash"].get<std::string>(), "hash");
+        const auto bits = hex_to_u32(b["bits"].get<std::string>(), "bits");
+        const U256 target = compact_to_target(bits).target;
+        CHECK(hash_meets_target(h, target));
+        // The hash's own value is the hardest target it meets.
+        const U256 value = hash_to_u256(h);
+        CHECK(hash_meets_target(h, value));
+        CHECK_FALSE(hash_meets_target(h, value.div_u64(2)));
+        CHECK(hash_difficulty(h) >= target_to_difficulty(target));
+    }
+}
