@@ -68,11 +68,18 @@ U256 difficulty_to_target(double difficulty) {
     const int mant_bits = 64 - std::countl_zero(mantissa);
     if (16 + shift - (mant_bits - 1) > 256) return U256::max();
     if (16 + shift <= 256) return (U256(0xFFFF) << static_cast<unsigned>(shift)).div_u64(mantissa);
-    // The numerator overflows 256 bits: divide first, then shift, keeping the low bits exact.
+    // The numerator 0xFFFF * 2^shift passes 256 bits. Write it as A * 2^extra with A = 0xFFFF *
+    // 2^(shift - extra) and divide in two steps, exactly: floor(A * 2^extra / m) =
+    // floor(A / m) * 2^extra + floor((A mod m) * 2^extra / m). extra < 53 here, so the second
+    // term fits in 128 bits.
     const unsigned extra = static_cast<unsigned>(16 + shift - 256);
-    const U256 q = (U256(0xFFFF) << static_cast<unsigned>(shift - static_cast<int>(extra))).div_u64(mantissa);
+    const U256 a = U256(0xFFFF) << static_cast<unsigned>(shift - static_cast<int>(extra));
+    const U256 q = a.div_u64(mantissa);
     if (q.bit_length() + static_cast<int>(extra) > 256) return U256::max();
-    return q << extra;
+    const std::uint64_t rem = a.mod_u64(mantissa);
+    const auto low = static_cast<std::uint64_t>((static_cast<unsigned __int128>(rem) << extra) / mantissa);
+    const U256 result = (q << extra) + U256(low);
+    return result < (q << extra) ? U256::max() : result;  // the sum wrapped: saturate
 }
 
 double target_to_difficulty(const U256& target) {

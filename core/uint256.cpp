@@ -73,6 +73,23 @@ U256 U256::div_u64(std::uint64_t divisor) const {
     return q;
 }
 
+std::uint64_t U256::mod_u64(std::uint64_t divisor) const {
+    unsigned __int128 rem = 0;
+    for (int i = 3; i >= 0; --i) rem = ((rem << 64) | limbs_[i]) % divisor;
+    return static_cast<std::uint64_t>(rem);
+}
+
+U256 U256::operator+(const U256& other) const {
+    U256 r;
+    unsigned __int128 carry = 0;
+    for (int i = 0; i < 4; ++i) {
+        const unsigned __int128 sum = carry + limbs_[i] + other.limbs_[i];
+        r.limbs_[i] = static_cast<std::uint64_t>(sum);
+        carry = sum >> 64;
+    }
+    return r;
+}
+
 double U256::to_double() const {
     double r = 0;
     for (int i = 3; i >= 0; --i) r = r * 18446744073709551616.0 + static_cast<double>(limbs_[i]);

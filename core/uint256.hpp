@@ -30,8 +30,11 @@ public:
 
     U256 operator<<(unsigned shift) const;
     U256 operator>>(unsigned shift) const;
-    // Floor division by a non-zero 64-bit divisor.
+    // Floor division by a non-zero 64-bit divisor, and its remainder.
     U256 div_u64(std::uint64_t divisor) const;
+    std::uint64_t mod_u64(std::uint64_t divisor) const;
+    // Sum modulo 2^256.
+    U256 operator+(const U256& other) const;
     // The value as a double (rounded toward zero to 53 bits is fine for difficulty).
     double to_double() const;
 

@@ -81,6 +81,27 @@ TEST_CASE("fractional and huge pool difficulties round-trip") {
     CHECK_THROWS(difficulty_to_target(std::nan("")));
 }
 
+TEST_CASE("tiny difficulties whose numerator passes 2^256 are still exact") {
+    // d = 3 * 2^-33: target = 0xFFFF * 2^241 / 3. The numerator has 257 bits; the quotient fits.
+    const double d = std::ldexp(1.5, -32);
+    const U256 t = difficulty_to_target(d);
+    // Independent route: 0xFFFF * 2^241 / 3 = (0xFFFF / 3) * 2^241 exactly, since 0xFFFF = 3 * 0x5555.
+    CHECK(t == (U256(0x5555) << 241));
+    CHECK(target_to_difficulty(t) == doctest::Approx(d).epsilon(1e-12));
+    CHECK(difficulty_to_target(std::ldexp(1.5, -33)) == U256::max());  // 0x5555 * 2^242 passes 2^256
+    CHECK(difficulty_to_target(std::ldexp(1.0, -40)) == U256::max());
+}
+
+TEST_CASE("256-bit addition and remainder") {
+    CHECK(U256(5) + U256(7) == U256(12));
+    CHECK((U256::max() + U256(1)).is_zero());
+    CHECK((U256(1) << 200).mod_u64(1000) == (U256(1) << 200).mod_u64(1000));
+    CHECK(U256(1000003).mod_u64(1000) == 3u);
+    const U256 big = U256::from_be_hex("00000000ffff0000000000000000000000000000000000000000000000000001");
+    CHECK(big.div_u64(7).div_u64(1) + U256(0) == big.div_u64(7));
+    CHECK(big.mod_u64(2) == 1u);
+}
+
 TEST_CASE("difficulty 3 is the floor of diff1 / 3") {
     const U256 t = difficulty_to_target(3.0);
     CHECK(t == difficulty1_target().div_u64(3));
