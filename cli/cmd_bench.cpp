@@ -15,6 +15,7 @@
 #include "core/search_engine.hpp"
 #include "core/sha256d_plan.hpp"
 #include "core/target.hpp"
+#include "core/tsc.hpp"
 
 namespace hf::cli {
 namespace {
@@ -118,6 +119,28 @@ BenchResult verify_one(const BackendInfo& b, double seconds, std::uint64_t& mism
     return r;
 }
 
+// The SHA-NI bound: compression throughput by micro-benchmark (best of many short bursts, in TSC
+// ticks; the TSC rate measured against steady_clock). A nonce costs about two compressions.
+struct ShaniBound {
+    double tsc_hz = 0;
+    double ticks_1 = 0, ticks_4 = 0;  // per 64-round compression: 1 stream (latency), 4 (throughput)
+    double bound = 0;                 // hashes per second per core
+};
+
+ShaniBound measure_shani_bound() {
+    ShaniBound b;
+    b.tsc_hz = measure_tsc_hz(std::chrono::milliseconds(100));
+    double t1 = 1e30, t4 = 1e30;
+    for (int rep = 0; rep < 30; ++rep) {
+        t1 = std::min(t1, shani_tsc_per_compression(1, 5000));
+        t4 = std::min(t4, shani_tsc_per_compression(4, 5000));
+    }
+    b.ticks_1 = t1;
+    b.ticks_4 = t4;
+    b.bound = t4 > 0 ? b.tsc_hz / (2 * t4) : 0;
+    return b;
+}
+
 }  // namespace
 
 int run_bench(std::span<char* const> argv) {
@@ -158,12 +181,22 @@ int run_bench(std::span<char* const> argv) {
 
     std::vector<BenchResult> results;
     std::uint64_t mismatches = 0;
+    ShaniBound bound;
+    if (!verify && cpu_features().sha && cpu_features().sse41 && cpu_features().ssse3) bound = measure_shani_bound();
+    double best_single = 0;
+    std::string best_name;
     for (const auto& b : backends) {
         if (verify) {
             results.push_back(verify_one(b, seconds, mismatches));
             continue;
         }
-        for (unsigned t : thread_counts) results.push_back(run_one(b, t, seconds));
+        for (unsigned t : thread_counts) {
+            results.push_back(run_one(b, t, seconds));
+            if (t == 1 && results.back().hashrate > best_single) {
+                best_single = results.back().hashrate;
+                best_name = b.name;
+            }
+        }
     }
 
     if (json) {
@@ -179,6 +212,14 @@ int run_bench(std::span<char* const> argv) {
         }
         out["skipped"] = nlohmann::json::array();
         for (const auto& s : skipped) out["skipped"].push_back({{"backend", s.backend}, {"reason", s.skipped}});
+        if (bound.bound > 0) {
+            out["shani_bound"] = {{"tsc_hz", bound.tsc_hz},
+                                  {"tsc_cycles_per_compression_1_stream", bound.ticks_1},
+                                  {"tsc_cycles_per_compression_4_streams", bound.ticks_4},
+                                  {"bound_hashrate_per_core", bound.bound},
+                                  {"best_backend", best_name},
+                                  {"best_fraction_of_bound", best_single / bound.bound}};
+        }
         if (!calibration.empty()) {
             out["calibration"] = nlohmann::json::array();
             for (const auto& c : calibration)
@@ -205,14 +246,18 @@ int run_bench(std::span<char* const> argv) {
                         static_cast<unsigned long long>(r.hashes), r.seconds,
                         mismatches == 0 ? "same found set as the reference" : "MISMATCH");
     } else {
-        double scalar1 = 0;
-        for (const auto& r : results)
-            if (r.backend == "scalar" && r.threads == 1) scalar1 = r.hashrate;
+        // Ratio to scalar at the same thread count, when scalar ran too.
+        auto scalar_at = [&](unsigned threads) {
+            for (const auto& r : results)
+                if (r.backend == "scalar" && r.threads == threads) return r.hashrate;
+            return 0.0;
+        };
+        const bool have_scalar = scalar_at(thread_counts.front()) > 0;
         std::printf("%-10s %-10s %7s %14s %14s %8s %9s\n", "backend", "era", "threads", "hashrate", "hashes", "seconds",
-                    scalar1 > 0 ? "x scalar" : "");
+                    have_scalar ? "x scalar" : "");
         for (const auto& r : results) {
             char ratio[32] = "";
-            if (scalar1 > 0) std::snprintf(ratio, sizeof ratio, "%.1fx", r.hashrate / scalar1 / r.threads);
+            if (const double sc = scalar_at(r.threads); sc > 0) std::snprintf(ratio, sizeof ratio, "%.1fx", r.hashrate / sc);
             std::printf("%-10s %-10s %7u %14s %14llu %8.2f %9s  measured\n", r.backend.c_str(),
                         std::string(era_name(r.era)).c_str(), r.threads, rate_text(r.hashrate).c_str(),
                         static_cast<unsigned long long>(r.hashes), r.seconds, ratio);
@@ -221,6 +266,18 @@ int run_bench(std::span<char* const> argv) {
     for (const auto& s : skipped)
         std::printf("%-10s %-10s %7s %14s  skipped: %s\n", s.backend.c_str(), std::string(era_name(s.era)).c_str(), "-", "-",
                     s.skipped.c_str());
+    if (bound.bound > 0) {
+        std::printf("\nSHA-NI bound (measured micro-benchmark; cycles are TSC reference cycles, TSC rate %.3f GHz\n"
+                    "measured against steady_clock; the core clock may differ, the bound does not depend on it):\n",
+                    bound.tsc_hz / 1e9);
+        std::printf("  one 64-round compression: %.1f cycles with 1 stream (latency), %.1f with 4 streams (throughput)\n",
+                    bound.ticks_1, bound.ticks_4);
+        std::printf("  bound = TSC rate / (2 x %.1f) = %s per core (a nonce is about 2 compressions)\n", bound.ticks_4,
+                    rate_text(bound.bound).c_str());
+        if (best_single > 0)
+            std::printf("  best 1-thread result: %s at %s = %.0f%% of the bound\n", best_name.c_str(),
+                        rate_text(best_single).c_str(), 100 * best_single / bound.bound);
+    }
     if (verify && mismatches > 0) {
         std::printf("\n%llu mismatching scans\n", static_cast<unsigned long long>(mismatches));
         return kExitFailure;

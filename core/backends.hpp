@@ -21,9 +21,14 @@ std::unique_ptr<HashBackend> make_scalar_backend();
 std::unique_ptr<HashBackend> make_shani_backend();
 std::unique_ptr<HashBackend> make_avx2_backend();
 // SHA-NI with 1..4 nonces interleaved ("shani-x1".."shani-x4"), for measuring the interleave;
-// "shani" is the measured best count, kShaniStreams.
-inline constexpr int kShaniStreams = 2;
+// "shani" uses shani_streams(): the fastest of 2..4 here, measured once (2 unless 3 or 4 is
+// clearly faster).
 std::unique_ptr<HashBackend> make_shani_backend_streams(int streams);
+int shani_streams();
+// SHA-NI (2 streams) interleaved in one thread with 4 SSE lanes ("shani+sse") or 8 AVX2 lanes
+// ("shani+avx2"); see backend_hybrid.cpp.
+std::unique_ptr<HashBackend> make_shani_sse_backend();
+std::unique_ptr<HashBackend> make_shani_avx2_backend();
 std::unique_ptr<HashBackend> make_avx512_backend();
 
 // Every backend compiled into core, in a fixed listing order (scalar first). The order is for
