@@ -8,6 +8,8 @@
 #include <random>
 #include <thread>
 
+#include <sys/resource.h>
+
 #include "cli/args.hpp"
 #include "cli/backend_registry.hpp"
 #include "cli/commands.hpp"
@@ -41,8 +43,15 @@ struct BenchResult {
     double hashrate = 0;
     std::uint64_t hashes = 0;
     double seconds = 0;
+    double cpu_seconds = 0;  // CPU time the process used meanwhile (getrusage): the workers' share
     std::string skipped;  // non-empty: why it did not run
 };
+
+double process_cpu_seconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
 
 std::string rate_text(double hps) {
     const char* units[] = {"H/s", "kH/s", "MH/s", "GH/s", "TH/s"};
@@ -81,13 +90,15 @@ EngineJob synthetic_job() {
 }
 
 BenchResult run_one(const BackendInfo& b, unsigned threads, double seconds) {
-    BenchResult r{b.name, b.era, threads, 0, 0, 0, {}};
+    BenchResult r{b.name, b.era, threads, 0, 0, 0, 0, {}};
     SearchEngine engine({threads, b, {}});
     engine.set_job(synthetic_job());
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // workers started and hashing
     const auto s0 = engine.hashrate();
+    const double cpu0 = process_cpu_seconds();
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
     const auto s1 = engine.hashrate();
+    r.cpu_seconds = process_cpu_seconds() - cpu0;
     r.hashes = s1.total_hashes - s0.total_hashes;
     r.seconds = s1.seconds - s0.seconds;
     r.hashrate = r.seconds > 0 ? static_cast<double>(r.hashes) / r.seconds : 0;
@@ -96,7 +107,7 @@ BenchResult run_one(const BackendInfo& b, unsigned threads, double seconds) {
 
 // --verify: the backend's exact found set against the reference, on random headers.
 BenchResult verify_one(const BackendInfo& b, double seconds, std::uint64_t& mismatches) {
-    BenchResult r{b.name, b.era, 1, 0, 0, 0, {}};
+    BenchResult r{b.name, b.era, 1, 0, 0, 0, 0, {}};
     auto backend = b.create();
     std::mt19937_64 rng(std::random_device{}());
     const std::atomic<bool> no_stop{false};
@@ -170,9 +181,9 @@ int run_bench(std::span<char* const> argv) {
     std::vector<CalibrationResult> calibration;
     if (which == "all") {
         for (const auto& b : cli_backends()) {
-            if (!b.supported()) skipped.push_back({b.name, b.era, 0, 0, 0, 0, "not supported by this CPU"});
+            if (!b.supported()) skipped.push_back({b.name, b.era, 0, 0, 0, 0, 0, "not supported by this CPU"});
             else if (const auto why = backend_self_test(b); !why.empty())
-                skipped.push_back({b.name, b.era, 0, 0, 0, 0, "self-test failed: " + why});
+                skipped.push_back({b.name, b.era, 0, 0, 0, 0, 0, "self-test failed: " + why});
             else backends.push_back(b);
         }
     } else {
@@ -207,6 +218,10 @@ int run_bench(std::span<char* const> argv) {
         for (const auto& r : results) {
             nlohmann::json j = {{"backend", r.backend}, {"era", era_name(r.era)}, {"threads", r.threads},
                                 {"hashrate", r.hashrate}, {"hashes", r.hashes}, {"seconds", r.seconds}};
+            if (!verify) {
+                j["cpu_seconds"] = r.cpu_seconds;
+                j["hashes_per_cpu_second"] = r.cpu_seconds > 0 ? static_cast<double>(r.hashes) / r.cpu_seconds : 0.0;
+            }
             if (verify) j["mismatches"] = mismatches;
             out["results"].push_back(j);
         }
@@ -253,19 +268,25 @@ int run_bench(std::span<char* const> argv) {
             return 0.0;
         };
         const bool have_scalar = scalar_at(thread_counts.front()) > 0;
-        std::printf("%-10s %-10s %7s %14s %14s %8s %9s\n", "backend", "era", "threads", "hashrate", "hashes", "seconds",
-                    have_scalar ? "x scalar" : "");
+        std::printf("%-10s %-10s %7s %14s %14s %8s %9s %14s %9s\n", "backend", "era", "threads", "hashrate", "hashes",
+                    "seconds", have_scalar ? "x scalar" : "", "per CPU-second", "CPU used");
         for (const auto& r : results) {
             char ratio[32] = "";
             if (const double sc = scalar_at(r.threads); sc > 0) std::snprintf(ratio, sizeof ratio, "%.1fx", r.hashrate / sc);
-            std::printf("%-10s %-10s %7u %14s %14llu %8.2f %9s  measured\n", r.backend.c_str(),
+            const double per_cpu = r.cpu_seconds > 0 ? static_cast<double>(r.hashes) / r.cpu_seconds : 0;
+            std::printf("%-10s %-10s %7u %14s %14llu %8.2f %9s %14s %8.0f%%  measured\n", r.backend.c_str(),
                         std::string(era_name(r.era)).c_str(), r.threads, rate_text(r.hashrate).c_str(),
-                        static_cast<unsigned long long>(r.hashes), r.seconds, ratio);
+                        static_cast<unsigned long long>(r.hashes), r.seconds, ratio, rate_text(per_cpu).c_str(),
+                        r.seconds > 0 ? 100 * r.cpu_seconds / r.seconds : 0.0);
         }
     }
     for (const auto& s : skipped)
         std::printf("%-10s %-10s %7s %14s  skipped: %s\n", s.backend.c_str(), std::string(era_name(s.era)).c_str(), "-", "-",
                     s.skipped.c_str());
+    if (!verify && !results.empty())
+        std::printf("\nhashrate: hashes / steady_clock seconds. per CPU-second: hashes / CPU time the process got\n"
+                    "(getrusage); on a shared machine it shows the speed per core that the hashrate hides.\n"
+                    "CPU used: 100%% = one core busy for the whole run.\n");
     if (bound.bound > 0) {
         std::printf("\nSHA-NI bound (measured micro-benchmark; cycles are TSC reference cycles, TSC rate %.3f GHz\n"
                     "measured against steady_clock; the core clock may differ, the bound does not depend on it):\n",
