@@ -39,7 +39,6 @@ std::vector<BackendInfo> bench_backends() {
     if (shani) {
         for (int n = 1; n <= 4; ++n)
             out.push_back({"shani-x" + std::to_string(n), Era::Cpu, shani->supported, [n] { return make_shani_backend_streams(n); }});
-        out.push_back({"shani+sse", Era::Cpu, shani->supported, &make_shani_sse_backend});
     }
     return out;
 }
@@ -128,7 +127,7 @@ const bool registered = [] {
     for (const auto& b : backends) {
         benchmark::RegisterBenchmark(("BM_Sha256dNonce/" + b.name).c_str(), BM_Sha256dNonce, &b);
         auto* r = benchmark::RegisterBenchmark(("BM_FullRangeScan/" + b.name).c_str(), BM_FullRangeScan, &b);
-        r->Arg(b.name == "scalar" || b.name == "shani+sse" ? 20 : 24)->Unit(benchmark::kMillisecond)->Iterations(1);
+        r->Arg(b.name == "scalar" ? 20 : 24)->Unit(benchmark::kMillisecond)->Iterations(1);
         if (full) r->Arg(32);
     }
     return true;

@@ -25,10 +25,8 @@ std::unique_ptr<HashBackend> make_avx2_backend();
 // clearly faster).
 std::unique_ptr<HashBackend> make_shani_backend_streams(int streams);
 int shani_streams();
-// SHA-NI (2 streams) interleaved in one thread with 4 SSE lanes ("shani+sse") or 8 AVX2 lanes
-// ("shani+avx2"); see backend_hybrid.cpp.
-std::unique_ptr<HashBackend> make_shani_sse_backend();
-std::unique_ptr<HashBackend> make_shani_avx2_backend();
+// (SHA-NI interleaved with SSE or AVX2 lanes in one thread was measured and lost heavily on this
+// machine; see the README and commit 31b85c9, where the shani+sse / shani+avx2 backends live.)
 std::unique_ptr<HashBackend> make_avx512_backend();
 
 // Every backend compiled into core, in a fixed listing order (scalar first). The order is for

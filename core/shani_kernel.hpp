@@ -1,6 +1,7 @@
 // The sha256d nonce kernel in SHA-NI form, in steps of four rounds so a backend can run it alone
-// (backend_shani.cpp, several nonces interleaved) or interleave it with the lane-vector kernel
-// (backend_hybrid.cpp). Include after switching on at least "sha,sse4.1,ssse3"; internal linkage,
+// (backend_shani.cpp, several nonces interleaved) or interleave it with other work (the
+// shani+sse/avx2 experiments of commit 31b85c9). Include after switching on at least
+// "sha,sse4.1,ssse3"; internal linkage,
 // like sha256d_kernel.hpp, so each including file gets its own copy for its own ISA.
 //
 // sha256rnds2 keeps the state as two registers, ABEF = {A, B, E, F} and CDGH = {C, D, G, H} from
