@@ -174,7 +174,7 @@ struct SearchEngine::Impl {
         auto backend = config.backend.create();
         std::vector<std::uint32_t> found;
         std::uint64_t seen_generation = 0;
-        std::uint64_t piece_size = std::uint64_t{1} << 16;
+        std::uint64_t piece_size = kMinPiece;  // grows to 5-20 ms per piece within a few pieces
         for (;;) {
             std::shared_ptr<JobState> js;
             {

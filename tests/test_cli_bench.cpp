@@ -6,7 +6,7 @@
 using hf::test::run_hashforge;
 
 TEST_CASE("bench --json prints one object with measured results") {
-    const auto r = run_hashforge("bench --backend scalar --seconds 0.2 -t 1 --json");
+    const auto r = run_hashforge("bench --backend scalar --seconds 0.5 -t 1 --json");
     REQUIRE(r.exit_status == 0);
     const auto j = nlohmann::json::parse(r.output);
     REQUIRE(j["cpu_features"].is_array());
