@@ -1,0 +1,183 @@
+// The sha256d nonce kernel, written once over a lane vector V: V = one 32-bit word (the scalar
+// backend, one nonce at a time) or 8/16 words in SIMD registers (avx2/avx512, one nonce per lane,
+// all lanes in lockstep like the threads of a GPU warp). Each backend source file includes this
+// header after switching on its instruction set, so everything here has internal linkage (an
+// anonymous namespace): every backend gets its own copy compiled for its own ISA, and no inline
+// function built for AVX2 can be picked by the linker for code that runs on a plain x86-64.
+//
+// A lane vector provides: V::kLanes, V::set1(u32), V::iota() (0,1,2,...), operators + ^ & |,
+// and the free functions rotr<N>, shr<N>, xor3, choose, majority (AVX-512 does the last three in
+// one vpternlogd each, and rotr in one vprold).
+//
+// The tricks (see sha256d_plan.hpp): hash 1 starts at round 4 of block 2 from the plan's state;
+// rounds 4..17 add constants only; the schedule skips zero padding words; hash 2 starts at round 1
+// and stops after round 60, which decides its last state word H7.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+
+#include "core/sha256.hpp"
+#include "core/sha256d_plan.hpp"
+
+namespace hf::kernel {
+namespace {
+
+template <class V> inline V big_sigma0(V x) { return xor3(rotr<2>(x), rotr<13>(x), rotr<22>(x)); }
+template <class V> inline V big_sigma1(V x) { return xor3(rotr<6>(x), rotr<11>(x), rotr<25>(x)); }
+template <class V> inline V small_sigma0(V x) { return xor3(rotr<7>(x), rotr<18>(x), shr<3>(x)); }
+template <class V> inline V small_sigma1(V x) { return xor3(rotr<17>(x), rotr<19>(x), shr<10>(x)); }
+
+// State array s[8]: at round R, working variable a is s[(0 - R) & 7], b is s[(1 - R) & 7], ... so
+// a round writes its new a into the old h slot and its new e into the old d slot, with no moves.
+template <int R, class V> inline void round_kw(V (&s)[8], V kw) {
+    V& a = s[(0 - R) & 7]; V& b = s[(1 - R) & 7]; V& c = s[(2 - R) & 7]; V& d = s[(3 - R) & 7];
+    V& e = s[(4 - R) & 7]; V& f = s[(5 - R) & 7]; V& g = s[(6 - R) & 7]; V& h = s[(7 - R) & 7];
+    const V t1 = h + big_sigma1(e) + choose(e, f, g) + kw;
+    const V t2 = big_sigma0(a) + majority(a, b, c);
+    d = d + t1;
+    h = t1 + t2;
+}
+template <int R, class V> inline void round_w(V (&s)[8], V w) { round_kw<R>(s, V::set1(sha256::kRoundConstants[R]) + w); }
+// A round whose new a is never needed (the last rounds before the H7 decision): only new e.
+template <int R, class V> inline void round_e_only(V (&s)[8], V w) {
+    V& d = s[(3 - R) & 7]; V& e = s[(4 - R) & 7]; V& f = s[(5 - R) & 7]; V& g = s[(6 - R) & 7]; V& h = s[(7 - R) & 7];
+    d = d + h + big_sigma1(e) + choose(e, f, g) + V::set1(sha256::kRoundConstants[R]) + w;
+}
+template <int R, class V> inline V& e_after(V (&s)[8]) { return s[(3 - R) & 7]; }  // new e of round R
+
+template <class V> inline V sched(V w2, V w7, V w15, V w16) { return small_sigma1(w2) + w7 + small_sigma0(w15) + w16; }
+
+constexpr std::uint32_t kPad80 = 0x80000000;  // the 1 bit right after the message
+constexpr std::uint32_t kLen80 = 640;          // hash 1, block 2: 80-byte message length in bits
+constexpr std::uint32_t kLen32 = 256;          // hash 2: 32-byte message length in bits
+constexpr std::uint32_t K(int i) { return sha256::kRoundConstants[static_cast<unsigned>(i)]; }
+constexpr std::uint32_t ssig0(std::uint32_t x) { return (x >> 7 | x << 25) ^ (x >> 18 | x << 14) ^ (x >> 3); }
+constexpr std::uint32_t ssig1(std::uint32_t x) { return (x >> 17 | x << 15) ^ (x >> 19 | x << 13) ^ (x >> 10); }
+
+// Message word T of hash 1's block 2 (T >= 18; W16 and W17 are the plan's constants), from the
+// nonce word W3 and the words before it, with the zero and constant padding words folded in.
+template <int T, class V> inline V h1_word(const Sha256dPlan& p, V w3, const V* w) {
+    if constexpr (T == 18) return V::set1(p.w18_part) + small_sigma0(w3);
+    else if constexpr (T == 19) return V::set1(p.w19_part) + w3;
+    else if constexpr (T == 20) return small_sigma1(w[18]) + V::set1(kPad80);  // + W13 + s0(W5) = 0
+    else if constexpr (T == 21) return small_sigma1(w[19]);
+    else if constexpr (T == 22) return small_sigma1(w[20]) + V::set1(kLen80);
+    else if constexpr (T <= 29) return small_sigma1(w[T - 2]) + w[T - 7];     // W[T-15], W[T-16] are 0
+    else if constexpr (T == 30) return small_sigma1(w[28]) + w[23] + V::set1(ssig0(kLen80));
+    else if constexpr (T == 31) return small_sigma1(w[29]) + w[24] + V::set1(p.w31_part);
+    else if constexpr (T == 32) return small_sigma1(w[30]) + w[25] + V::set1(p.w32_part);
+    else return sched(w[T - 2], w[T - 7], w[T - 15], w[T - 16]);
+}
+
+// Message word T of hash 2 (T >= 16): W0..W7 are hash 1's digest, W8..W15 constant padding.
+template <int T, class V> inline V h2_word(const V* x) {
+    if constexpr (T == 16) return small_sigma0(x[1]) + x[0];
+    else if constexpr (T == 17) return V::set1(ssig1(kLen32)) + small_sigma0(x[2]) + x[1];
+    else if constexpr (T <= 21) return small_sigma1(x[T - 2]) + small_sigma0(x[T - 15]) + x[T - 16];
+    else if constexpr (T == 22) return small_sigma1(x[20]) + V::set1(kLen32) + small_sigma0(x[7]) + x[6];
+    else if constexpr (T == 23) return small_sigma1(x[21]) + x[16] + V::set1(ssig0(kPad80)) + x[7];
+    else if constexpr (T == 24) return small_sigma1(x[22]) + x[17] + V::set1(kPad80);
+    else if constexpr (T <= 29) return small_sigma1(x[T - 2]) + x[T - 7];
+    else if constexpr (T == 30) return small_sigma1(x[28]) + x[23] + V::set1(ssig0(kLen32));
+    else if constexpr (T == 31) return small_sigma1(x[29]) + x[24] + small_sigma0(x[16]) + V::set1(kLen32);
+    else return sched(x[T - 2], x[T - 7], x[T - 15], x[T - 16]);
+}
+
+// Hash 1 working state and message words for one vector of nonces.
+template <class V> struct Hash1 {
+    V s[8];
+    V w[64];
+    V w3;
+};
+template <class V> struct Hash2 {
+    V t[8];
+    V x[64];
+};
+
+// Hash 1 from the start of round 4: the plan's state, the nonce word added to a and e.
+template <class V> inline void h1_init(const Sha256dPlan& p, V w3, Hash1<V>& h) {
+    for (int i = 0; i < 8; ++i) h.s[(i - 4) & 7] = V::set1(p.v3[static_cast<unsigned>(i)]);
+    h.s[(0 - 4) & 7] = h.s[(0 - 4) & 7] + w3;  // a
+    h.s[(4 - 4) & 7] = h.s[(4 - 4) & 7] + w3;  // e
+    h.w[16] = V::set1(p.w16);
+    h.w[17] = V::set1(p.w17);
+    h.w3 = w3;
+}
+
+// Round T of hash 1 (4 <= T <= 63), computing its message word first when it has one to compute.
+template <int T, class V> inline void h1_round(const Sha256dPlan& p, Hash1<V>& h) {
+    if constexpr (T == 4) round_kw<T>(h.s, V::set1(K(T) + kPad80));
+    else if constexpr (T == 15) round_kw<T>(h.s, V::set1(K(T) + kLen80));
+    else if constexpr (T < 15) round_kw<T>(h.s, V::set1(K(T)));  // W5..W14 are zero
+    else if constexpr (T == 16) round_kw<T>(h.s, V::set1(K(T) + p.w16));
+    else if constexpr (T == 17) round_kw<T>(h.s, V::set1(K(T) + p.w17));
+    else {
+        h.w[T] = h1_word<T>(p, h.w3, h.w);
+        round_w<T>(h.s, h.w[T]);
+    }
+}
+
+// Hash 2 from the start of round 1: hash 1's digest (state + midstate) is its message.
+template <class V> inline void h2_init(const Sha256dPlan& p, const Hash1<V>& h1, Hash2<V>& h) {
+    for (int i = 0; i < 8; ++i) h.x[i] = h1.s[i] + V::set1(p.midstate[static_cast<unsigned>(i)]);
+    for (int i = 0; i < 8; ++i) h.t[(i - 1) & 7] = V::set1(p.h2_v1[static_cast<unsigned>(i)]);
+    h.t[(0 - 1) & 7] = h.t[(0 - 1) & 7] + h.x[0];
+    h.t[(4 - 1) & 7] = h.t[(4 - 1) & 7] + h.x[0];
+}
+
+// Round T of hash 2 (1 <= T <= 60); rounds 57..60 compute only e, all H7 needs.
+template <int T, class V> inline void h2_round(Hash2<V>& h) {
+    if constexpr (T <= 7) round_w<T>(h.t, h.x[T]);
+    else if constexpr (T == 8) round_kw<T>(h.t, V::set1(K(T) + kPad80));
+    else if constexpr (T == 15) round_kw<T>(h.t, V::set1(K(T) + kLen32));
+    else if constexpr (T < 15) round_kw<T>(h.t, V::set1(K(T)));
+    else {
+        h.x[T] = h2_word<T>(h.x);
+        if constexpr (T <= 56) round_w<T>(h.t, h.x[T]);
+        else round_e_only<T>(h.t, h.x[T]);
+    }
+}
+
+// H7 of hash 2: e after round 60 plus the initial state's last word.
+template <class V> inline V h2_h7(Hash2<V>& h) { return e_after<60>(h.t) + V::set1(sha256::kInitialState[7]); }
+
+template <int From, int To, class V> inline void h1_rounds(const Sha256dPlan& p, Hash1<V>& h) {
+    [&]<int... I>(std::integer_sequence<int, I...>) { (h1_round<From + I>(p, h), ...); }(std::make_integer_sequence<int, To - From>{});
+}
+template <int From, int To, class V> inline void h2_rounds(Hash2<V>& h) {
+    [&]<int... I>(std::integer_sequence<int, I...>) { (h2_round<From + I>(h), ...); }(std::make_integer_sequence<int, To - From>{});
+}
+
+// H7 of sha256d(header with nonce) per lane, given W3 (the byte-swapped nonce) per lane.
+template <class V> inline V sha256d_h7(const Sha256dPlan& p, V w3) {
+    Hash1<V> a;
+    h1_init(p, w3, a);
+    h1_rounds<4, 64>(p, a);
+    Hash2<V> b;
+    h2_init(p, a, b);
+    h2_rounds<1, 61>(b);
+    return h2_h7(b);
+}
+
+// One 32-bit lane: the scalar backend, and the portable model the SIMD lanes are tested against.
+struct U32x1 {
+    static constexpr int kLanes = 1;
+    std::uint32_t v;
+    static U32x1 set1(std::uint32_t x) { return {x}; }
+    static U32x1 iota() { return {0}; }
+    friend U32x1 operator+(U32x1 a, U32x1 b) { return {a.v + b.v}; }
+    friend U32x1 operator^(U32x1 a, U32x1 b) { return {a.v ^ b.v}; }
+    friend U32x1 operator&(U32x1 a, U32x1 b) { return {a.v & b.v}; }
+    friend U32x1 operator|(U32x1 a, U32x1 b) { return {a.v | b.v}; }
+};
+template <int N> inline U32x1 rotr(U32x1 x) { return {x.v >> N | x.v << (32 - N)}; }
+template <int N> inline U32x1 shr(U32x1 x) { return {x.v >> N}; }
+inline U32x1 xor3(U32x1 a, U32x1 b, U32x1 c) { return {a.v ^ b.v ^ c.v}; }
+inline U32x1 choose(U32x1 e, U32x1 f, U32x1 g) { return {g.v ^ (e.v & (f.v ^ g.v))}; }
+inline U32x1 majority(U32x1 a, U32x1 b, U32x1 c) { return {(a.v & b.v) | (c.v & (a.v | b.v))}; }
+inline U32x1 byteswap(U32x1 x) { return {__builtin_bswap32(x.v)}; }
+inline std::uint32_t may_meet_mask(U32x1 h7, std::uint32_t limit) { return h7_may_meet(h7.v, limit) ? 1u : 0u; }
+
+}  // namespace
+}  // namespace hf::kernel
