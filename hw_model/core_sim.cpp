@@ -20,7 +20,8 @@ using sha256::State;
 // (16 per lane; block 2's lanes share window 0), and, only without a host midstate, the lanes'
 // chaining values (8 per lane) that travel with the nonce to the second hash's feed-forward.
 // A window is addressed by round number mod 16: W[t] sits in word t & 15 (one word is rewritten
-// per round, as in an addressable schedule register file).
+// per round, as in an addressable schedule register file). Words past W63 are never produced;
+// their registers are modeled as constant zero (they do not exist, so they never toggle).
 struct Layout {
     unsigned lanes;
     bool chain_words;
@@ -393,8 +394,9 @@ void CycleCore::clock_lanes() {
             for (unsigned m = 0; m < Lanes; ++m) {
                 const std::uint32_t* w = src + L.window(m);
                 std::memcpy(out + L.window(m), w, 64);
-                if (t + 16 <= 63 && m < windows)
-                    out[L.window(m) + (t & 15)] = sha256::schedule_word(w[(t + 14) & 15], w[(t + 9) & 15], w[(t + 1) & 15], w[t & 15]);
+                if (m < windows)  // W[t+16], or, past W63, nothing: the consumed word's register does not exist
+                    out[L.window(m) + (t & 15)] =
+                        t + 16 <= 63 ? sha256::schedule_word(w[(t + 14) & 15], w[(t + 9) & 15], w[(t + 1) & 15], w[t & 15]) : 0;
             }
             continue;
         }
@@ -404,9 +406,9 @@ void CycleCore::clock_lanes() {
         for (unsigned m = 0; m < windows; ++m) std::memcpy(w[m], src + L.window(m), 64);
         for (unsigned t = first; t < end; ++t) {
             for (unsigned m = 0; m < Lanes; ++m) sha256::round(v[m], sha256::kRoundConstants[t] + w[shared ? 0 : m][t & 15]);
-            if (t + 16 <= 63)
-                for (unsigned m = 0; m < windows; ++m)
-                    w[m][t & 15] = sha256::schedule_word(w[m][(t + 14) & 15], w[m][(t + 9) & 15], w[m][(t + 1) & 15], w[m][t & 15]);
+            for (unsigned m = 0; m < windows; ++m)
+                w[m][t & 15] = t + 16 <= 63 ? sha256::schedule_word(w[m][(t + 14) & 15], w[m][(t + 9) & 15], w[m][(t + 1) & 15], w[m][t & 15])
+                                            : 0;  // past W63 the consumed word's register does not exist
         }
         for (unsigned m = 0; m < Lanes; ++m) std::memcpy(out + L.state(m), v[m].data(), 32);
         for (unsigned m = 0; m < windows; ++m) std::memcpy(out + L.window(m), w[m], 64);
