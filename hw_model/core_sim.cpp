@@ -1,0 +1,493 @@
+#include "hw_model/core_sim.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <stdexcept>
+#include <utility>
+
+#include <immintrin.h>
+
+#include "core/cpu_features.hpp"
+#include "core/sha256_rounds.hpp"
+
+// The functional path unrolls its 64-round loops (constant schedule indices, folded padding words);
+// sanitizer builds keep the loops (instrumenting the unrolled code takes minutes to compile).
+#if defined(__SANITIZE_ADDRESS__)
+#define HF_UNROLL_ROUNDS _Pragma("GCC unroll 1")
+#else
+#define HF_UNROLL_ROUNDS _Pragma("GCC unroll 64")
+#endif
+
+namespace hf::hw {
+namespace {
+
+using sha256::State;
+
+// Stage register layout (32-bit words): valid, nonce, lane states (8 per lane), message windows
+// (16 per lane; block 2's lanes share window 0), and, only without a host midstate, the lanes'
+// chaining values (8 per lane) that travel with the nonce to the second hash's feed-forward.
+// A window is addressed by round number mod 16: W[t] sits in word t & 15 (one word is rewritten
+// per round, as in an addressable schedule register file). Words past W63 are never produced;
+// their registers are modeled as constant zero (they do not exist, so they never toggle).
+struct Layout {
+    unsigned lanes;
+    bool chain_words;
+    constexpr std::size_t state(unsigned lane) const { return 2 + 8 * lane; }
+    constexpr std::size_t window(unsigned lane) const { return 2 + 8 * lanes + 16 * lane; }
+    constexpr std::size_t chain(unsigned lane) const { return 2 + 24 * lanes + 8 * lane; }
+    constexpr std::size_t stride() const { return 2 + 24 * lanes + (chain_words ? 8 * lanes : 0); }
+};
+Layout layout_of(const PipelineSpec& spec) { return {spec.lanes, !spec.config.midstate_from_host}; }
+
+template <unsigned T>
+inline void one_round(State& v, std::uint32_t* w) {
+    sha256::round(v, sha256::kRoundConstants[T] + w[T & 15]);
+    if constexpr (T + 16 <= 63) w[T & 15] = sha256::schedule_word(w[(T + 14) & 15], w[(T + 9) & 15], w[(T + 1) & 15], w[T & 15]);
+}
+template <unsigned First, unsigned... I>
+inline void rounds_fixed(State& v, std::uint32_t* w, std::integer_sequence<unsigned, I...>) {
+    (one_round<First + I>(v, w), ...);
+}
+
+// Rounds [first, last] of one compression on state `v` with the window `w`; the schedule word
+// W[t+16] is produced in the round that consumes W[t]. With `schedule` false the window is shared
+// with another lane that already advances it (version-rolling lanes share block 2's schedule).
+inline void run_rounds(State& v, std::uint32_t* w, unsigned first, unsigned last, bool schedule) {
+#if !defined(__SANITIZE_ADDRESS__)
+    if (schedule) {
+        // The whole-compression ranges of the functional model, unrolled.
+        if (first == 0 && last == 63) return rounds_fixed<0>(v, w, std::make_integer_sequence<unsigned, 64>{});
+        if (first == 3 && last == 63) return rounds_fixed<3>(v, w, std::make_integer_sequence<unsigned, 61>{});
+        if (first == 0 && last == 60) return rounds_fixed<0>(v, w, std::make_integer_sequence<unsigned, 61>{});
+    }
+#endif
+    for (unsigned t = first; t <= last; ++t) {
+        sha256::round(v, sha256::kRoundConstants[t] + w[t & 15]);
+        if (schedule && t + 16 <= 63)
+            w[t & 15] = sha256::schedule_word(w[(t + 14) & 15], w[(t + 9) & 15], w[(t + 1) & 15], w[t & 15]);
+    }
+}
+
+// A shared window cannot be advanced while a later lane still needs the old words, so shared
+// lanes run round by round: every lane does round t, then the schedule advances once.
+inline void run_rounds_shared(std::uint32_t* regs, const Layout& L, unsigned first, unsigned last) {
+    std::uint32_t* w = regs + L.window(0);
+    for (unsigned t = first; t <= last; ++t) {
+        const std::uint32_t kw = sha256::kRoundConstants[t] + w[t & 15];
+        for (unsigned m = 0; m < L.lanes; ++m) {
+            State v;
+            std::memcpy(v.data(), regs + L.state(m), 32);
+            sha256::round(v, kw);
+            std::memcpy(regs + L.state(m), v.data(), 32);
+        }
+        if (t + 16 <= 63) w[t & 15] = sha256::schedule_word(w[(t + 14) & 15], w[(t + 9) & 15], w[(t + 1) & 15], w[t & 15]);
+    }
+}
+
+// Initialises a compression's input from the previous one (or from the job): the wiring and the
+// feed-forward adders at the head of a compression's first stage.
+void start_compression(Compression c, const PipelineSpec& spec, const PreparedJob& job, std::uint32_t* regs, const Layout& L) {
+    switch (c) {
+        case Compression::Block1:
+            for (unsigned m = 0; m < L.lanes; ++m) {
+                std::memcpy(regs + L.state(m), sha256::kInitialState.data(), 32);
+                std::memcpy(regs + L.window(m), job.block1[m].data(), 64);
+            }
+            break;
+        case Compression::Block2: {
+            std::uint32_t* w = regs + L.window(0);
+            for (unsigned m = 0; m < L.lanes; ++m) {
+                if (spec.config.midstate_from_host) {
+                    std::memcpy(regs + L.state(m), job.block2_start[m].data(), 32);
+                } else {
+                    for (unsigned i = 0; i < 8; ++i) regs[L.chain(m) + i] = sha256::kInitialState[i] + regs[L.state(m) + i];
+                    std::memcpy(regs + L.state(m), regs + L.chain(m), 32);
+                }
+            }
+            const std::uint32_t nonce = regs[1];
+            std::memcpy(w, job.block2_words.data(), 64);
+            w[3] = __builtin_bswap32(nonce);  // the nonce sits little-endian in the header; W3 reads it big-endian
+            // With the per-job precompute the window arrives advanced past the skipped rounds: W16
+            // and W17 are job words, but W18 = sigma1(W16) + W11 + sigma0(W3) + W2 needs the nonce.
+            for (unsigned t = 2; t < spec.block2_first_round; ++t)
+                w[t & 15] = sha256::schedule_word(w[(t + 14) & 15], w[(t + 9) & 15], w[(t + 1) & 15], job.tail[t]);
+            break;
+        }
+        case Compression::Hash2:
+            for (unsigned m = 0; m < L.lanes; ++m) {
+                const std::uint32_t* chain = spec.config.midstate_from_host ? job.chain[m].data() : regs + L.chain(m);
+                std::uint32_t* w = regs + L.window(m);
+                for (unsigned i = 0; i < 8; ++i) w[i] = chain[i] + regs[L.state(m) + i];
+                w[8] = 0x80000000u;
+                for (unsigned i = 9; i < 15; ++i) w[i] = 0;
+                w[15] = 256;
+                std::memcpy(regs + L.state(m), sha256::kInitialState.data(), 32);
+            }
+            break;
+    }
+}
+
+// Rounds [first, last] of compression `c` for every lane, in place.
+void compute_rounds(Compression c, std::uint32_t* regs, const Layout& L, unsigned first, unsigned last) {
+    if (c == Compression::Block2 && L.lanes > 1) return run_rounds_shared(regs, L, first, last);
+    for (unsigned m = 0; m < L.lanes; ++m) {
+        State v;
+        std::memcpy(v.data(), regs + L.state(m), 32);
+        run_rounds(v, regs + L.window(c == Compression::Block2 ? 0 : m), first, last, true);
+        std::memcpy(regs + L.state(m), v.data(), 32);
+    }
+}
+
+// Returns a bit per lane whose final state meets the floor.
+unsigned compare_lanes(const PipelineSpec& spec, const std::uint32_t* regs, const Layout& L, unsigned zero_bits) {
+    unsigned hits = 0;
+    const bool cut = spec.config.cut_final_rounds;
+    for (unsigned m = 0; m < L.lanes; ++m) {
+        const std::uint32_t* v = regs + L.state(m);
+        // After round 60, e holds what becomes h after round 63: H7 is known three rounds early.
+        const std::uint32_t h7 = (cut ? v[4] : v[7]) + sha256::kInitialState[7];
+        const std::uint32_t h6 = cut ? 0 : v[6] + sha256::kInitialState[6];
+        if (comparator_hit(h7, h6, !cut, zero_bits)) hits |= 1u << m;
+    }
+    return hits;
+}
+
+// gcc picks the POPCNT version at load time where the CPU has it.
+__attribute__((target_clones("popcnt", "default"))) std::uint64_t count_toggles(const std::uint32_t* a, const std::uint32_t* b,
+                                                                                   std::size_t n) {
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < n; ++i) total += static_cast<unsigned>(std::popcount(a[i] ^ b[i]));
+    return total;
+}
+
+// The functional model's per-nonce path for a core with a host midstate: the same rounds, the
+// same per-job precompute, hard-wired padding words written as constants so the compiler folds
+// them as the silicon does, and the second hash stopped at the spec's last round.
+// N nonces go through together (N cores' worth of work in lockstep). N = 1 measured fastest on
+// Zen 3 (two spill registers); the parameter stays for hosts with more registers.
+template <unsigned First2, unsigned Last2, unsigned N>
+void hash_nonces(const PreparedJob& job, unsigned lanes, std::uint32_t nonce, unsigned (&hits)[N]) {
+    std::array<std::uint32_t, 64> w[N];
+    for (unsigned k = 0; k < N; ++k) {
+        w[k][0] = job.tail[0];
+        w[k][1] = job.tail[1];
+        w[k][2] = job.tail[2];
+        w[k][3] = __builtin_bswap32(nonce + k);
+        w[k][4] = 0x80000000u;
+#pragma GCC unroll 16
+        for (unsigned t = 5; t < 15; ++t) w[k][t] = 0;
+        w[k][15] = 640;
+        if constexpr (First2 == 3) {  // W16 and W17 come from the per-job precompute
+            w[k][16] = job.block2_words[0];
+            w[k][17] = job.block2_words[1];
+        }
+    }
+    constexpr unsigned from = First2 == 3 ? 18 : 16;
+HF_UNROLL_ROUNDS
+    for (unsigned t = from; t < 64; ++t)
+        for (unsigned k = 0; k < N; ++k) w[k][t] = sha256::schedule_word(w[k][t - 2], w[k][t - 7], w[k][t - 15], w[k][t - 16]);
+    for (unsigned k = 0; k < N; ++k) hits[k] = 0;
+    for (unsigned m = 0; m < lanes; ++m) {
+        State v[N];
+        for (unsigned k = 0; k < N; ++k) v[k] = job.block2_start[m];
+HF_UNROLL_ROUNDS
+        for (unsigned t = First2; t < 64; ++t)
+            for (unsigned k = 0; k < N; ++k) sha256::round(v[k], sha256::kRoundConstants[t] + w[k][t]);
+        std::array<std::uint32_t, 64> x[N];
+        State s[N];
+        for (unsigned k = 0; k < N; ++k) {
+#pragma GCC unroll 8
+            for (unsigned i = 0; i < 8; ++i) x[k][i] = job.chain[m][i] + v[k][i];
+            x[k][8] = 0x80000000u;
+#pragma GCC unroll 8
+            for (unsigned t = 9; t < 15; ++t) x[k][t] = 0;
+            x[k][15] = 256;
+            s[k] = sha256::kInitialState;
+        }
+HF_UNROLL_ROUNDS
+        for (unsigned t = 16; t <= Last2; ++t)
+            for (unsigned k = 0; k < N; ++k) x[k][t] = sha256::schedule_word(x[k][t - 2], x[k][t - 7], x[k][t - 15], x[k][t - 16]);
+HF_UNROLL_ROUNDS
+        for (unsigned t = 0; t <= Last2; ++t)
+            for (unsigned k = 0; k < N; ++k) sha256::round(s[k], sha256::kRoundConstants[t] + x[k][t]);
+        for (unsigned k = 0; k < N; ++k) {
+            const std::uint32_t h7 = (Last2 == 60 ? s[k][4] : s[k][7]) + sha256::kInitialState[7];
+            const std::uint32_t h6 = Last2 == 60 ? 0 : s[k][6] + sha256::kInitialState[6];
+            if (comparator_hit(h7, h6, Last2 != 60, job.zero_bits)) hits[k] |= 1u << m;
+        }
+    }
+}
+
+}  // namespace
+
+bool comparator_hit(std::uint32_t h7, std::uint32_t h6, bool have_h6, unsigned zero_bits) {
+    // The hash's most significant 32 bits (as a little-endian number) are H7's bytes reversed.
+    const std::uint32_t top = __builtin_bswap32(h7);
+    if (zero_bits == 0) return true;
+    if (zero_bits <= 32) return (top >> (32 - zero_bits)) == 0;
+    if (top != 0) return false;
+    if (!have_h6) return true;  // a candidate: the host checks the rest
+    const unsigned more = std::min(zero_bits - 32, 32u);
+    return (__builtin_bswap32(h6) >> (32 - more)) == 0;
+}
+
+CoreJob core_job_from_header(const HeaderBytes& header, std::span<const std::uint32_t> versions, unsigned zero_bits) {
+    CoreJob job;
+    job.zero_bits = zero_bits;
+    for (std::uint32_t version : versions) {
+        HeaderBytes h = header;
+        sha256::store_le32(h.data(), version);
+        job.midstates.push_back(header_midstate(h));
+        std::array<std::uint32_t, 16> words{};
+        for (unsigned i = 0; i < 16; ++i) words[i] = sha256::load_be32(h.data() + 4 * i);
+        job.block1.push_back(words);
+    }
+    for (unsigned i = 0; i < 3; ++i) job.tail[i] = sha256::load_be32(header.data() + 64 + 4 * i);
+    return job;
+}
+
+PreparedJob prepare_job(const PipelineSpec& spec, const CoreJob& job) {
+    const unsigned lanes = spec.lanes;
+    if (job.midstates.size() != lanes) throw std::invalid_argument("job has " + std::to_string(job.midstates.size()) +
+                                                                    " midstates; the core has " + std::to_string(lanes) + " lanes");
+    if (!spec.config.midstate_from_host && job.block1.size() != lanes)
+        throw std::invalid_argument("a core without host midstates needs the header's first block for every lane");
+    if (job.zero_bits > 64) throw std::invalid_argument("comparator floor must be 0..64 leading zero bits");
+    PreparedJob p;
+    p.zero_bits = job.zero_bits;
+    p.chain = job.midstates;
+    p.tail = job.tail;
+    p.block1 = job.block1;
+    p.block2_words = {job.tail[0], job.tail[1], job.tail[2], 0, 0x80000000u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 640};
+    // The per-job precompute: rounds before the nonce word need only job data.
+    for (unsigned m = 0; m < lanes; ++m) {
+        State v = job.midstates[m];
+        std::array<std::uint32_t, 16> w = p.block2_words;
+        if (spec.block2_first_round > 0) run_rounds(v, w.data(), 0, spec.block2_first_round - 1, false);
+        p.block2_start.push_back(v);
+    }
+    // The schedule words those rounds produce (W16, W17; W18 is completed per nonce).
+    std::array<std::uint32_t, 16>& w = p.block2_words;
+    for (unsigned t = 0; t < spec.block2_first_round; ++t)
+        w[t & 15] = sha256::schedule_word(w[(t + 14) & 15], w[(t + 9) & 15], w[(t + 1) & 15], w[t & 15]);
+    return p;
+}
+
+// ---- cycle mode -------------------------------------------------------------------------------
+
+CycleCore::CycleCore(const PipelineSpec& spec, bool count_activity)
+    : spec_(spec), count_activity_(count_activity), stride_(layout_of(spec).stride()) {
+    const std::size_t words = kControlWords + stride_ * spec_.stages.size();
+    bank_[0].assign(words, 0);
+    bank_[1].assign(words, 0);
+    feeder_.assign(stride_, 0);
+}
+
+void CycleCore::load_job(const CoreJob& job, std::uint32_t first_nonce, std::uint64_t count) {
+    job_ = prepare_job(spec_, job);
+    count_ = count;
+    for (auto& bank : bank_) {
+        // Flush: in-flight nonces belong to the old job.
+        for (std::size_t s = 0; s < spec_.stages.size(); ++s) bank[kControlWords + s * stride_] = 0;
+        bank[kCounter] = first_nonce;
+        bank[kRemainingLo] = static_cast<std::uint32_t>(count);
+        bank[kRemainingHi] = static_cast<std::uint32_t>(count >> 32);
+        bank[kPhase] = 0;
+        bank[kFound] = 0;
+    }
+}
+
+std::span<const std::uint32_t> CycleCore::stage_registers(unsigned stage) const {
+    return {regs() + kControlWords + stage * stride_, stride_};
+}
+
+bool CycleCore::drained() const {
+    if (remaining() != 0) return false;
+    for (std::size_t s = 0; s < spec_.stages.size(); ++s)
+        if (regs()[kControlWords + s * stride_] != 0) return false;
+    return true;
+}
+
+namespace {
+
+// Flip-flop toggles between two register sets: popcount(old ^ new), AVX2 where the CPU has it.
+__attribute__((target("avx2"))) std::uint64_t count_toggles_avx2(const std::uint32_t* a, const std::uint32_t* b, std::size_t n) {
+    // Nibble lookup popcount (per byte, via pshufb), summed per 64-bit lane with psadbw.
+    const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+    const __m256i low = _mm256_set1_epi8(0x0f);
+    __m256i acc = _mm256_setzero_si256();
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256i x = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)),
+                                           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i)));
+        const __m256i bytes = _mm256_add_epi8(_mm256_shuffle_epi8(table, _mm256_and_si256(x, low)),
+                                              _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(x, 4), low)));
+        acc = _mm256_add_epi64(acc, _mm256_sad_epu8(bytes, _mm256_setzero_si256()));
+    }
+    std::uint64_t total = static_cast<std::uint64_t>(_mm256_extract_epi64(acc, 0)) + static_cast<std::uint64_t>(_mm256_extract_epi64(acc, 1)) +
+                          static_cast<std::uint64_t>(_mm256_extract_epi64(acc, 2)) + static_cast<std::uint64_t>(_mm256_extract_epi64(acc, 3));
+    for (; i < n; ++i) total += static_cast<unsigned>(std::popcount(a[i] ^ b[i]));
+    return total;
+}
+
+std::uint64_t count_toggles_any(const std::uint32_t* a, const std::uint32_t* b, std::size_t n) {
+    static const bool avx2 = cpu_features().avx2;
+    return avx2 ? count_toggles_avx2(a, b, n) : count_toggles(a, b, n);
+}
+
+}  // namespace
+
+void CycleCore::clock() {
+    switch (spec_.lanes) {
+        case 1: return spec_.config.midstate_from_host ? clock_lanes<1, false>() : clock_lanes<1, true>();
+        case 2: return spec_.config.midstate_from_host ? clock_lanes<2, false>() : clock_lanes<2, true>();
+        default: return spec_.config.midstate_from_host ? clock_lanes<4, false>() : clock_lanes<4, true>();
+    }
+}
+
+template <unsigned Lanes, bool ChainWords>
+void CycleCore::clock_lanes() {
+    constexpr Layout L{Lanes, ChainWords};
+    constexpr std::size_t S = L.stride();
+    const std::uint32_t* cur = bank_[active_].data();
+    std::uint32_t* nxt = bank_[active_ ^ 1].data();
+    const unsigned loop = spec_.config.loop;
+    const unsigned R = spec_.config.rounds_per_stage;
+    const unsigned pass = cur[kPhase];
+    const bool load = pass == 0;
+    const std::uint64_t remaining = static_cast<std::uint64_t>(cur[kRemainingHi]) << 32 | cur[kRemainingLo];
+    const bool issue = load && remaining > 0;
+
+    // The nonce counter drives the first stage's input.
+    feeder_[0] = issue ? 1 : 0;
+    feeder_[1] = cur[kCounter];
+
+    // Every stage: next register = f(input), input = previous stage's register at pass 0, else its own.
+    const std::size_t stages = spec_.stages.size();
+    for (std::size_t s = 0; s < stages; ++s) {
+        const PipelineStage& st = spec_.stages[s];
+        const std::uint32_t* in = load ? (s == 0 ? feeder_.data() : cur + kControlWords + (s - 1) * S) : cur + kControlWords + s * S;
+        std::uint32_t* out = nxt + kControlWords + s * S;
+        const unsigned first = st.first_round + pass * R;
+        const unsigned end = std::min(first + R, st.first_round + st.round_count);
+        const bool starts = load && st.starts_compression;
+        if (in[0] == 0 || (first >= end && !starts)) {
+            // A bubble, or a pass with no rounds left: the register keeps its input (no clock enable modelled).
+            std::memcpy(out, in, S * sizeof(std::uint32_t));
+            continue;
+        }
+        // Compute from the input register into locals, then write the register once: reading back
+        // freshly stored words would stall the CPU's store forwarding.
+        const std::uint32_t* src = in;
+        if (starts) {
+            std::memcpy(out, in, S * sizeof(std::uint32_t));
+            start_compression(st.compression, spec_, job_, out, L);
+            src = out;
+        } else {
+            out[0] = in[0];
+            out[1] = in[1];
+            if constexpr (ChainWords) std::memcpy(out + L.chain(0), in + L.chain(0), 32 * Lanes);
+        }
+        // Round t for every lane, then each schedule advances once (block 2's lanes share one).
+        const bool shared = st.compression == Compression::Block2;
+        const unsigned windows = shared ? 1 : Lanes;
+        if (end == first + 1) {
+            // One round this clock (the unrolled pipeline): the window changes in one word only.
+            const unsigned t = first;
+            for (unsigned m = 0; m < Lanes; ++m) {
+                State v;
+                std::memcpy(v.data(), src + L.state(m), 32);
+                sha256::round(v, sha256::kRoundConstants[t] + src[L.window(shared ? 0 : m) + (t & 15)]);
+                std::memcpy(out + L.state(m), v.data(), 32);
+            }
+            for (unsigned m = 0; m < Lanes; ++m) {
+                const std::uint32_t* w = src + L.window(m);
+                std::memcpy(out + L.window(m), w, 64);
+                if (m < windows)  // W[t+16], or, past W63, nothing: the consumed word's register does not exist
+                    out[L.window(m) + (t & 15)] =
+                        t + 16 <= 63 ? sha256::schedule_word(w[(t + 14) & 15], w[(t + 9) & 15], w[(t + 1) & 15], w[t & 15]) : 0;
+            }
+            continue;
+        }
+        State v[Lanes];
+        std::uint32_t w[Lanes][16];
+        for (unsigned m = 0; m < Lanes; ++m) std::memcpy(v[m].data(), src + L.state(m), 32);
+        for (unsigned m = 0; m < windows; ++m) std::memcpy(w[m], src + L.window(m), 64);
+        for (unsigned t = first; t < end; ++t) {
+            for (unsigned m = 0; m < Lanes; ++m) sha256::round(v[m], sha256::kRoundConstants[t] + w[shared ? 0 : m][t & 15]);
+            for (unsigned m = 0; m < windows; ++m)
+                w[m][t & 15] = t + 16 <= 63 ? sha256::schedule_word(w[m][(t + 14) & 15], w[m][(t + 9) & 15], w[m][(t + 1) & 15], w[m][t & 15])
+                                            : 0;  // past W63 the consumed word's register does not exist
+        }
+        for (unsigned m = 0; m < Lanes; ++m) std::memcpy(out + L.state(m), v[m].data(), 32);
+        for (unsigned m = 0; m < windows; ++m) std::memcpy(out + L.window(m), w[m], 64);
+        for (unsigned m = windows; m < Lanes; ++m) std::memcpy(out + L.window(m), src + L.window(m), 64);  // unused here
+    }
+
+    // The comparator reads the last stage's register when it holds a finished hash.
+    const std::uint32_t* last = cur + kControlWords + (stages - 1) * S;
+    const unsigned lanes_hit = load && last[0] != 0 ? compare_lanes(spec_, last, L, job_.zero_bits) : 0;
+    nxt[kFound] = lanes_hit != 0 ? 1 : 0;
+    nxt[kFoundNonce] = lanes_hit != 0 ? last[1] : cur[kFoundNonce];
+    nxt[kFoundLanes] = lanes_hit != 0 ? lanes_hit : cur[kFoundLanes];
+    nxt[kCounter] = issue ? cur[kCounter] + 1 : cur[kCounter];
+    const std::uint64_t left = issue ? remaining - 1 : remaining;
+    nxt[kRemainingLo] = static_cast<std::uint32_t>(left);
+    nxt[kRemainingHi] = static_cast<std::uint32_t>(left >> 32);
+    nxt[kPhase] = pass + 1 == loop ? 0 : pass + 1;
+
+    if (count_activity_) toggles_ += count_toggles_any(cur, nxt, bank_[0].size());
+    active_ ^= 1;  // commit
+    ++cycles_;
+}
+
+// ---- functional mode --------------------------------------------------------------------------
+
+void FunctionalCore::load_job(const CoreJob& job) { job_ = prepare_job(spec_, job); }
+
+void FunctionalCore::scan(std::uint32_t first, std::uint64_t count, std::vector<CoreHit>& hits) {
+    const Layout L = layout_of(spec_);
+    std::vector<std::uint32_t> regs(L.stride());
+    // The compressions in pipeline order, each as one span of rounds: the stages, merged.
+    struct Span {
+        Compression c;
+        unsigned first, last;
+    };
+    std::vector<Span> spans;
+    for (const PipelineStage& st : spec_.stages) {
+        if (st.starts_compression) spans.push_back({st.compression, st.first_round, st.first_round + st.round_count - 1});
+        else spans.back().last = st.first_round + st.round_count - 1;
+    }
+    std::uint32_t nonce = first;
+    if (spec_.config.midstate_from_host) {
+        const unsigned f = spec_.block2_first_round, l = spec_.hash2_last_round, lanes = spec_.lanes;
+        auto run = [&](auto hash_pair) {
+            unsigned h[1];
+            for (std::uint64_t i = 0; i < count; ++i, ++nonce) {
+                hash_pair(job_, lanes, nonce, h);
+                for (unsigned k = 0; k < 1; ++k)
+                    for (unsigned m = 0; m < lanes; ++m)
+                        if (h[k] & (1u << m)) hits.push_back({nonce + k, m});
+            }
+        };
+        if (f == 3 && l == 60) run(hash_nonces<3, 60, 1>);
+        else if (f == 3) run(hash_nonces<3, 63, 1>);
+        else if (l == 60) run(hash_nonces<0, 60, 1>);
+        else run(hash_nonces<0, 63, 1>);
+        return;
+    }
+    for (std::uint64_t i = 0; i < count; ++i, ++nonce) {
+        regs[0] = 1;
+        regs[1] = nonce;
+        for (const Span& s : spans) {
+            start_compression(s.c, spec_, job_, regs.data(), L);
+            compute_rounds(s.c, regs.data(), L, s.first, s.last);
+        }
+        const unsigned lanes_hit = compare_lanes(spec_, regs.data(), L, job_.zero_bits);
+        for (unsigned m = 0; m < L.lanes; ++m)
+            if (lanes_hit & (1u << m)) hits.push_back({nonce, m});
+    }
+}
+
+}  // namespace hf::hw
