@@ -23,8 +23,6 @@
 
 namespace hf::stratum {
 
-using Clock = std::chrono::steady_clock;
-
 struct SessionOptions {
     std::string user;
     std::string password;

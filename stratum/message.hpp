@@ -6,6 +6,7 @@
 // naming what was wrong, never crashing and never half-using a message.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -17,6 +18,8 @@
 #include "stratum/notify.hpp"  // ProtocolError
 
 namespace hf::stratum {
+
+using Clock = std::chrono::steady_clock;
 
 // Longest line accepted from a peer. A mining.notify with a full merkle branch is a few KiB; a line
 // longer than this is hostile or broken, and the connection is dropped rather than buffered.
