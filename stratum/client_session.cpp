@@ -66,12 +66,16 @@ void ClientSession::feed(std::string_view bytes, Clock::time_point now) {
     try {
         splitter_.feed(bytes, lines);
     } catch (const ProtocolError& e) {
-        for (const auto& l : lines) handle_line(l, now);
+        for (const auto& l : lines) {
+            if (cb_.received) cb_.received(l);
+            handle_line(l, now);
+        }
         fail(std::string("pool sent a ") + e.what());
         return;
     }
     for (const auto& l : lines) {
         if (state_ == State::Failed) return;
+        if (cb_.received) cb_.received(l);
         handle_line(l, now);
     }
 }

@@ -57,6 +57,7 @@ struct ShareResult {
 
 struct SessionCallbacks {
     std::function<void(const std::string& line)> send;
+    std::function<void(std::string_view line)> received;         // each complete line, for -P dumps
     std::function<void(const SessionJob& job)> job;             // new work for the miner
     std::function<void(const ShareResult& result)> share_result;
     std::function<void(const std::string& text)> log;           // pool messages, protocol errors
