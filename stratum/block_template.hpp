@@ -14,7 +14,10 @@ namespace hf::stratum {
 
 struct TemplateOptions {
     std::vector<std::uint8_t> payout_script{0x51};  // OP_TRUE: anyone-can-spend, as regtest tests use
-    std::uint32_t nbits = 0x207fffff;                // regtest's proof-of-work limit
+    // Block difficulty 1 (nBits 0x1d00ffff): easy enough that a CPU finds a block every few minutes,
+    // hard enough that shares (pool difficulty well below 1) are mostly not blocks. Regtest's own
+    // limit 0x207fffff would make every share a block.
+    std::uint32_t nbits = 0x1d00ffff;
     std::uint32_t version = 0x20000000;              // BIP 9 top bits, no deployments signalled
     int synthetic_transactions = 3;
     std::string coinbase_tag = "/hashforge-pool/";
