@@ -199,6 +199,8 @@ void ClientSession::on_subscribe_result(const Message& m, Clock::time_point now)
     if (r[0].is_array()) {
         take(r[0]);
         for (const auto& s : r[0]) take(s);
+    } else if (r[0].is_object()) {  // {"mining.notify": id, ...}: seen from some pools
+        if (auto it = r[0].find("mining.notify"); it != r[0].end() && it->is_string()) session_id_ = it->get<std::string>();
     }
     state_ = State::Authorizing;
     if (opt_.extranonce_subscribe)

@@ -245,8 +245,10 @@ void Pool::handle_request(Connection& c, const Message& m, Clock::time_point now
         c.difficulty_sent = false;
         c.window_start = now;
         c.window_shares = 0;
-        c.send(make_result(m.id, {{{"mining.set_difficulty", s->id}, {"mining.notify", s->id}},
-                                  hex_encode(s->extranonce1), options_.block.extranonce2_size}));
+        const nlohmann::json subscriptions = nlohmann::json::array(
+            {nlohmann::json::array({"mining.set_difficulty", s->id}), nlohmann::json::array({"mining.notify", s->id})});
+        c.send(make_result(m.id, nlohmann::json::array({subscriptions, hex_encode(s->extranonce1),
+                                                        options_.block.extranonce2_size})));
         send_job(c, current_job_);
     } else if (m.method == "mining.authorize") {
         const auto* user = param(p, 0, "username");

@@ -103,6 +103,7 @@ TEST_CASE("the pool checks every share and answers with the standard codes") {
     const auto en1 = hex_decode(r["result"][1].get<std::string>());
     CHECK(en1.size() == 4);
     CHECK(r["result"][2] == 4);
+    CHECK(r["result"][0][1] == nlohmann::json::array({"mining.notify", r["result"][1]}));  // session id = extranonce1
     const json notify = h.last_notify();
     REQUIRE(notify.is_object());
     const MiningJob job = parse_notify(notify);
