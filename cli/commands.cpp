@@ -7,6 +7,8 @@ std::span<const Command> commands() {
         {"selftest", "check every SHA-256 implementation and backend against known answers", &run_selftest},
         {"verify", "check one share of a Stratum job, as a pool operator would", &run_verify},
         {"bench", "measure sha256d hashrate per backend and thread count", &run_bench},
+        {"mine", "mine against Stratum pools (with no -o, against the built-in pool)", &run_mine},
+        {"pool", "run the built-in Stratum V1 pool", &run_pool},
     };
     return kCommands;
 }
