@@ -134,7 +134,7 @@ ordered_json devs(const MinerState& s) {
                                              {"Device Elapsed", static_cast<std::int64_t>(s.elapsed_seconds)}}});
 }
 
-// cgminer's text form: "STATUS=S,When=..,Code=..,Msg=..,Description=..|SECTION,Key=Value,...|".
+// cgminer's text form: "STATUS=S,When=..,Code=..,Msg=..,Description=..|SUMMARY,Key=Value,...|".
 std::string to_text(const ordered_json& reply) {
     std::string out;
     auto value = [](const ordered_json& v) {
@@ -150,7 +150,9 @@ std::string to_text(const ordered_json& reply) {
     for (const auto& [section, rows] : reply.items()) {
         if (section == "id" || !rows.is_array()) continue;
         for (const auto& row : rows) {
-            std::string line = section == "STATUS" ? "" : section;
+            // cgminer starts a POOLS row with "POOL=n" and a DEVS row with "CPU=n"; other sections
+            // with their name ("SUMMARY,Elapsed=...").
+            std::string line = section == "STATUS" || section == "POOLS" || section == "DEVS" ? "" : section;
             for (const auto& [k, v] : row.items()) {
                 if (!line.empty()) line += ",";
                 line += k + "=" + value(v);
