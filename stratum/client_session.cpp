@@ -96,7 +96,7 @@ void ClientSession::handle_line(std::string_view line, Clock::time_point now) {
             handle_method(m, now);
     } catch (const ProtocolError& e) {
         log(std::string("ignored a bad ") + (m.method.empty() ? "response" : m.method) + ": " + e.what());
-    } catch (const nlohmann::json::exception& e) {
+    } catch (const std::exception& e) {  // json type errors, bad hex, out-of-range values
         log(std::string("ignored a bad ") + (m.method.empty() ? "response" : m.method) + ": " + e.what());
     }
 }

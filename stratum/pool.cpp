@@ -119,7 +119,7 @@ void Pool::handle_line(ConnectionId id, std::string_view line, Clock::time_point
 
 void Pool::reject(Connection& c, const Message& m, const std::string& worker, int code, const std::string& text) {
     ++rejected_[code];
-    if (!worker.empty()) ++workers_[worker].rejected[code];
+    if (auto it = workers_.find(worker); it != workers_.end()) ++it->second.rejected[code];  // only known workers
     log(c.remote + " " + (worker.empty() ? std::string("?") : worker) + ": share rejected (" + std::to_string(code) +
         " " + text + ")");
     c.send(make_error(m.id, code, text));
@@ -254,6 +254,12 @@ void Pool::handle_request(Connection& c, const Message& m, Clock::time_point now
         const auto* user = param(p, 0, "username");
         if (!user || !user->is_string() || user->get<std::string>().empty()) {
             c.send(make_error(m.id, kErrUnauthorized, "Unauthorized worker: no user name"));
+            return;
+        }
+        // Bounded: a hostile client must not grow the pool's tables without limit.
+        if (user->get<std::string>().size() > 256 || (c.workers.size() >= 64 && !c.workers.count(user->get<std::string>())) ||
+            (workers_.size() >= 100000 && !workers_.count(user->get<std::string>()))) {
+            c.send(make_error(m.id, kErrUnauthorized, "Unauthorized worker: too many or too long worker names"));
             return;
         }
         c.workers.insert(user->get<std::string>());
