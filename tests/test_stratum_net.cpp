@@ -208,6 +208,28 @@ TEST_CASE("a pool restart: the client reconnects, resumes its session and loses 
     CHECK(rig.joined_log().find("held while disconnected") != std::string::npos);
 }
 
+TEST_CASE("a pool restart on a new block: shares held meanwhile are counted stale, not submitted or lost") {
+    Rig rig(easy_pool());
+    rig.start(runner_options({rig.url()}));
+    REQUIRE(wait_until([&] { return rig.accepted() >= 2; }, patience()));
+    const std::uint16_t port = rig.server->port();
+    rig.lt.run([&] { rig.server.reset(); });
+    REQUIRE_MESSAGE(wait_until([&] { return rig.runner->snapshot().held >= 2; }, patience()), rig.joined_log());
+    rig.pool.new_block(Clock::now());  // the chain moved on while the miner was away
+    const auto accepted_before = rig.pool.stats().accepted;
+    PoolServerOptions so;
+    so.port = port;
+    rig.lt.run([&] { rig.server = std::make_unique<PoolServer>(rig.lt.loop, rig.pool, so); });
+    REQUIRE_MESSAGE(wait_until([&] { return rig.runner->snapshot().held == 0 && rig.runner->snapshot().total.stale_local >= 2; },
+                               patience()), rig.joined_log());
+    rig.quiesce();
+    const auto t = rig.runner->snapshot().total;
+    CHECK(t.accepted + t.rejected_total() + t.stale_local + t.invalid_local + t.unanswered == rig.miner.found.load());
+    CHECK(rig.pool.stats().rejected.count(kErrStale) == 0);  // nothing stale was sent to the pool
+    CHECK(rig.pool.stats().accepted == t.accepted);
+    CHECK(rig.pool.stats().accepted >= accepted_before);
+}
+
 TEST_CASE("failover to the second pool when the first is down, and back to the primary when it returns") {
     LoopThread lt;
     Pool primary_pool(easy_pool()), backup_pool(easy_pool());
