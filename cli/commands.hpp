@@ -19,6 +19,8 @@ struct Command {
 
 int run_selftest(std::span<char* const> args);
 int run_verify(std::span<char* const> args);
+int run_mine(std::span<char* const> args);
+int run_pool(std::span<char* const> args);
 int run_bench(std::span<char* const> args);
 int run_pipeline(std::span<char* const> args);
 

@@ -8,6 +8,8 @@
 
 namespace hf::cli {
 
+const char* version_number() { return HASHFORGE_VERSION; }
+
 std::string version_text() {
     std::string out = "hashforge " HASHFORGE_VERSION "\ncompiler: g++ " __VERSION__ "\nsha256 implementations:";
     for (const auto& impl : sha256::implementations()) {

@@ -1,0 +1,407 @@
+#include "stratum/pool.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "core/hex.hpp"
+#include "core/target.hpp"
+
+namespace hf::stratum {
+
+// What the pool remembers of a miner's session, so a reconnect that resumes it keeps its
+// extranonce1 and the difficulty each of its jobs was sent with.
+struct Pool::Session {
+    std::string id;
+    std::vector<std::uint8_t> extranonce1;
+    std::map<std::string, double> job_difficulty;
+    std::set<std::string> submitted;  // duplicate detection: job/en2/ntime/nonce/version
+    double difficulty = 0;
+    std::uint32_t version_mask = 0;
+};
+
+struct Pool::Connection {
+    ConnectionId id = 0;
+    std::string remote;
+    Send send;
+    LineSplitter splitter;
+    std::shared_ptr<Session> session;  // set by mining.subscribe
+    std::set<std::string> workers;      // authorized
+    double next_difficulty = 0;
+    bool difficulty_sent = false;
+    std::uint32_t version_mask = 0;   // granted by mining.configure
+    std::string user_agent;
+    Clock::time_point window_start{};
+    std::uint64_t window_shares = 0;
+};
+
+Pool::Pool(PoolOptions options) : options_(std::move(options)) {
+    std::random_device rd;
+    next_extranonce1_ = rd();
+    Hash256 genesis{};
+    const std::string seed = "hashforge regtest genesis";
+    genesis = sha256::hash256d(std::span(reinterpret_cast<const std::uint8_t*>(seed.data()), seed.size()));
+    template_ = make_template(options_.block, 1, genesis);
+    broadcast_new_job(true, Clock::now());
+}
+
+Pool::~Pool() = default;
+
+void Pool::set_log(std::function<void(const std::string&)> log) {
+    std::lock_guard lock(mutex_);
+    log_ = std::move(log);
+}
+
+void Pool::log(const std::string& text) {
+    if (log_) log_(text);
+}
+
+std::uint32_t Pool::unix_now() const {
+    return static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+Pool::ConnectionId Pool::open(std::string remote, Send send) {
+    std::lock_guard lock(mutex_);
+    auto c = std::make_unique<Connection>();
+    c->id = next_connection_++;
+    c->remote = std::move(remote);
+    c->send = std::move(send);
+    c->next_difficulty = options_.start_difficulty;
+    c->window_start = Clock::now();
+    const auto id = c->id;
+    connections_[id] = std::move(c);
+    return id;
+}
+
+void Pool::close(ConnectionId id) {
+    std::lock_guard lock(mutex_);
+    connections_.erase(id);
+}
+
+bool Pool::feed(ConnectionId id, std::string_view bytes, Clock::time_point now) {
+    std::vector<std::string> lines;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = connections_.find(id);
+        if (it == connections_.end()) return false;
+        try {
+            it->second->splitter.feed(bytes, lines);
+        } catch (const ProtocolError& e) {
+            log("dropping " + it->second->remote + ": " + e.what());
+            return false;
+        }
+    }
+    for (const auto& l : lines) handle_line(id, l, now);
+    return true;
+}
+
+void Pool::handle_line(ConnectionId id, std::string_view line, Clock::time_point now) {
+    std::lock_guard lock(mutex_);
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    Connection& c = *it->second;
+    Message m;
+    try {
+        m = parse_message(line);
+    } catch (const ProtocolError& e) {
+        log(c.remote + " sent a malformed message: " + e.what());
+        c.send(make_error(nullptr, kErrOther, std::string("malformed message: ") + e.what()));
+        return;
+    }
+    if (m.kind == MessageKind::Response) return;  // answers to client.get_version etc.
+    try {
+        handle_request(c, m, now);
+    } catch (const std::exception& e) {
+        c.send(make_error(m.id, kErrOther, std::string("bad ") + m.method + ": " + e.what()));
+    }
+}
+
+void Pool::reject(Connection& c, const Message& m, const std::string& worker, int code, const std::string& text) {
+    ++rejected_[code];
+    if (auto it = workers_.find(worker); it != workers_.end()) ++it->second.rejected[code];  // only known workers
+    log(c.remote + " " + (worker.empty() ? std::string("?") : worker) + ": share rejected (" + std::to_string(code) +
+        " " + text + ")");
+    c.send(make_error(m.id, code, text));
+}
+
+void Pool::send_job(Connection& c, const std::string& job_id) {
+    if (!c.session) return;
+    const JobEntry& e = jobs_.at(job_id);
+    if (!c.difficulty_sent || c.session->difficulty != c.next_difficulty) {
+        c.session->difficulty = c.next_difficulty;
+        c.send(make_notification("mining.set_difficulty", {c.next_difficulty}));
+        c.difficulty_sent = true;
+    }
+    c.session->job_difficulty[job_id] = c.session->difficulty;
+    // Forget difficulties of jobs the pool itself no longer knows.
+    for (auto it = c.session->job_difficulty.begin(); it != c.session->job_difficulty.end();)
+        it = jobs_.count(it->first) ? std::next(it) : c.session->job_difficulty.erase(it);
+    const MiningJob& j = e.job;
+    nlohmann::json branch = nlohmann::json::array();
+    for (const auto& b : j.merkle_branch) branch.push_back(hex_encode(b));
+    c.send(make_notification("mining.notify", {j.job_id, prevhash_to_notify_hex(j.prev_hash), hex_encode(j.coinb1),
+                                               hex_encode(j.coinb2), branch, u32_to_hex(j.version),
+                                               u32_to_hex(j.nbits), u32_to_hex(j.ntime), j.clean_jobs}));
+}
+
+void Pool::broadcast_new_job(bool clean, Clock::time_point now) {
+    if (clean) {
+        jobs_.clear();
+        job_order_.clear();
+        for (auto& [id, c] : connections_)
+            if (c->session) c->session->submitted.clear();
+        for (auto& [id, s] : sessions_) s->submitted.clear();
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(next_job_++));
+    const std::string job_id = buf;
+    const std::uint32_t ntime = std::max(unix_now(), jobs_.empty() ? 0u : jobs_.at(current_job_).job.ntime);
+    jobs_[job_id] = {template_.make_job(options_.block, job_id, ntime, clean), template_.height};
+    job_order_.push_back(job_id);
+    while (job_order_.size() > options_.max_jobs) {
+        jobs_.erase(job_order_.front());
+        job_order_.pop_front();
+    }
+    current_job_ = job_id;
+    last_job_time_ = now;
+    for (auto& [id, c] : connections_) send_job(*c, job_id);
+}
+
+void Pool::change_difficulty(Connection& c, double difficulty, Clock::time_point now) {
+    (void)now;
+    difficulty = std::clamp(difficulty, options_.min_difficulty, options_.max_difficulty);
+    if (c.session && difficulty == c.session->difficulty) return;
+    c.next_difficulty = difficulty;
+    // In force from the next job: send it with a fresh (not clean) job so it applies now.
+    if (!c.session) return;
+    const JobEntry& cur = jobs_.at(current_job_);
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(next_job_++));
+    const std::string job_id = buf;
+    jobs_[job_id] = {template_.make_job(options_.block, job_id, std::max(unix_now(), cur.job.ntime), false),
+                     template_.height};
+    job_order_.push_back(job_id);
+    while (job_order_.size() > options_.max_jobs) {
+        jobs_.erase(job_order_.front());
+        job_order_.pop_front();
+    }
+    send_job(c, job_id);
+}
+
+void Pool::handle_request(Connection& c, const Message& m, Clock::time_point now) {
+    const auto& p = m.params;
+    if (m.method == "mining.configure") {
+        nlohmann::json result = nlohmann::json::object();
+        const nlohmann::json* exts = param(p, 0, "extensions");
+        const nlohmann::json* ext_params = param(p, 1, "extension-parameters");
+        if (!exts || !exts->is_array()) throw ProtocolError("extensions must be an array");
+        for (const auto& e : *exts) {
+            if (!e.is_string()) continue;
+            if (e == "version-rolling") {
+                std::uint32_t requested = 0xffffffff;
+                if (ext_params && ext_params->is_object())
+                    if (auto mi = ext_params->find("version-rolling.mask"); mi != ext_params->end() && mi->is_string())
+                        requested = hex_to_u32(mi->get<std::string>(), "version-rolling.mask");
+                c.version_mask = requested & options_.version_mask;
+                if (c.session) c.session->version_mask = c.version_mask;
+                result["version-rolling"] = c.version_mask != 0;
+                result["version-rolling.mask"] = u32_to_hex(c.version_mask);
+            } else {
+                result[e.get<std::string>()] = false;
+            }
+        }
+        c.send(make_result(m.id, result));
+    } else if (m.method == "mining.subscribe") {
+        if (const auto* ua = param(p, 0, "user_agent"); ua && ua->is_string()) c.user_agent = ua->get<std::string>();
+        std::shared_ptr<Session> s;
+        if (const auto* sid = param(p, 1, "session_id"); sid && sid->is_string()) {
+            auto it = sessions_.find(sid->get<std::string>());
+            bool in_use = false;
+            if (it != sessions_.end())
+                for (auto& [id, other] : connections_)
+                    if (other->session == it->second) in_use = true;
+            if (it != sessions_.end() && !in_use) {
+                s = it->second;
+                log(c.remote + " resumed session " + s->id);
+            }
+        }
+        if (!s) {
+            s = std::make_shared<Session>();
+            const std::uint32_t n = next_extranonce1_++;
+            for (std::size_t i = 0; i < options_.block.extranonce1_size; ++i)
+                s->extranonce1.push_back(static_cast<std::uint8_t>(i < 4 ? n >> (8 * (3 - i)) : 0));
+            s->id = hex_encode(s->extranonce1);
+            sessions_[s->id] = s;
+            session_order_.push_back(s->id);
+            while (session_order_.size() > 4096) {
+                sessions_.erase(session_order_.front());
+                session_order_.pop_front();
+            }
+        }
+        s->version_mask = c.version_mask;
+        c.session = s;
+        if (s->difficulty > 0) c.next_difficulty = s->difficulty;
+        c.difficulty_sent = false;
+        c.window_start = now;
+        c.window_shares = 0;
+        const nlohmann::json subscriptions = nlohmann::json::array(
+            {nlohmann::json::array({"mining.set_difficulty", s->id}), nlohmann::json::array({"mining.notify", s->id})});
+        c.send(make_result(m.id, nlohmann::json::array({subscriptions, hex_encode(s->extranonce1),
+                                                        options_.block.extranonce2_size})));
+        send_job(c, current_job_);
+    } else if (m.method == "mining.authorize") {
+        const auto* user = param(p, 0, "username");
+        if (!user || !user->is_string() || user->get<std::string>().empty()) {
+            c.send(make_error(m.id, kErrUnauthorized, "Unauthorized worker: no user name"));
+            return;
+        }
+        // Bounded: a hostile client must not grow the pool's tables without limit.
+        if (user->get<std::string>().size() > 256 || (c.workers.size() >= 64 && !c.workers.count(user->get<std::string>())) ||
+            (workers_.size() >= 100000 && !workers_.count(user->get<std::string>()))) {
+            c.send(make_error(m.id, kErrUnauthorized, "Unauthorized worker: too many or too long worker names"));
+            return;
+        }
+        c.workers.insert(user->get<std::string>());
+        workers_[user->get<std::string>()];
+        log(c.remote + " authorized worker " + user->get<std::string>() +
+            (c.user_agent.empty() ? std::string() : " (" + c.user_agent + ")"));
+        c.send(make_result(m.id, true));
+    } else if (m.method == "mining.extranonce.subscribe") {
+        c.send(make_result(m.id, true));
+    } else if (m.method == "mining.suggest_difficulty") {
+        const auto* d = param(p, 0, "difficulty");
+        const auto v = d ? json_number(*d) : std::nullopt;
+        if (!v || *v <= 0) throw ProtocolError("difficulty must be a positive number");
+        c.send(make_result(m.id, true));
+        change_difficulty(c, *v, now);
+    } else if (m.method == "mining.submit") {
+        handle_submit(c, m, now);
+    } else if (m.kind == MessageKind::Request) {
+        c.send(make_error(m.id, kErrOther, "Unknown method " + m.method));
+    }
+}
+
+void Pool::handle_submit(Connection& c, const Message& m, Clock::time_point now) {
+    const auto& p = m.params;
+    auto str = [&](std::size_t i, const char* name) -> std::string {
+        const auto* v = param(p, i, name);
+        if (!v || !v->is_string()) throw ProtocolError(std::string(name) + " must be a string");
+        return v->get<std::string>();
+    };
+    const std::string worker = param(p, 0, "worker") && param(p, 0, "worker")->is_string() ? str(0, "worker") : "";
+    if (!c.session) return reject(c, m, worker, kErrNotSubscribed, "Not subscribed");
+    if (worker.empty() || !c.workers.count(worker)) return reject(c, m, worker, kErrUnauthorized, "Unauthorized worker");
+    if (!p.is_array() || p.size() < 5 || p.size() > 6)
+        return reject(c, m, worker, kErrOther, "mining.submit takes 5 or 6 parameters");
+    std::string job_id;
+    if (p[1].is_string()) job_id = p[1].get<std::string>();
+    auto job_it = jobs_.find(job_id);
+    if (job_it == jobs_.end()) return reject(c, m, worker, kErrStale, "Job not found");
+    const MiningJob& job = job_it->second.job;
+    std::vector<std::uint8_t> en2;
+    std::uint32_t ntime = 0, nonce = 0, version = job.version;
+    try {
+        const std::string en2_hex = str(2, "extranonce2");
+        if (en2_hex.size() != options_.block.extranonce2_size * 2)
+            return reject(c, m, worker, kErrOther, "Invalid extranonce2 size");
+        en2 = hex_decode(en2_hex, "extranonce2");
+        ntime = hex_to_u32(str(3, "ntime"), "ntime");
+        nonce = hex_to_u32(str(4, "nonce"), "nonce");
+        if (p.size() == 6) {
+            const std::uint32_t bits = hex_to_u32(str(5, "version_bits"), "version_bits");
+            if (bits & ~c.session->version_mask)
+                return reject(c, m, worker, kErrOther, "Invalid version bits " + u32_to_hex(bits));
+            version = rolled_version(job.version, c.session->version_mask, bits);
+        }
+    } catch (const std::exception& e) {
+        return reject(c, m, worker, kErrOther, std::string("Malformed share: ") + e.what());
+    }
+    if (ntime < job.ntime || ntime > unix_now() + 7200) return reject(c, m, worker, kErrOther, "ntime out of range");
+    const std::string key = job_id + "/" + hex_encode(en2) + "/" + u32_to_hex(ntime) + "/" + u32_to_hex(nonce) + "/" +
+                            u32_to_hex(version);
+    if (c.session->submitted.count(key)) return reject(c, m, worker, kErrDuplicate, "Duplicate share");
+
+    const ShareWork w = compute_share(job, c.session->extranonce1, en2, ntime, nonce, version);
+    auto diff_it = c.session->job_difficulty.find(job_id);
+    const double difficulty = diff_it != c.session->job_difficulty.end() ? diff_it->second : c.session->difficulty;
+    const double share_difficulty = hash_difficulty(w.hash);
+    if (!hash_meets_target(w.hash, difficulty_to_target(difficulty))) {
+        char text[96];
+        std::snprintf(text, sizeof text, "Low difficulty share (%.6g < %.6g)", share_difficulty, difficulty);
+        return reject(c, m, worker, kErrLowDifficulty, text);
+    }
+    if (c.session->submitted.size() > 1'000'000) c.session->submitted.clear();
+    c.session->submitted.insert(key);
+    ++accepted_;
+    ++c.window_shares;
+    WorkerStats& ws = workers_[worker];
+    ++ws.accepted;
+    ws.accepted_difficulty += difficulty;
+    ws.best_difficulty = std::max(ws.best_difficulty, share_difficulty);
+    c.send(make_result(m.id, true));
+    const auto block_target = compact_to_target(job.nbits);
+    const bool is_block = !block_target.negative && !block_target.overflow && hash_meets_target(w.hash, block_target.target);
+    char text[160];
+    std::snprintf(text, sizeof text, " %s: share accepted, difficulty %.6g (target %.6g) hash %s", worker.c_str(),
+                  share_difficulty, difficulty, to_display_hex(w.hash).c_str());
+    log(c.remote + text);
+    if (is_block) {
+        ++blocks_;
+        ++ws.blocks;
+        log("BLOCK FOUND at height " + std::to_string(job_it->second.height) + " by " + worker + ": " +
+            to_display_hex(w.hash));
+        template_ = make_template(options_.block, template_.height + 1, w.hash);
+        broadcast_new_job(true, now);
+    }
+}
+
+void Pool::tick(Clock::time_point now) {
+    std::lock_guard lock(mutex_);
+    if (now - last_job_time_ >= options_.job_interval) broadcast_new_job(false, now);
+    if (!options_.vardiff) return;
+    for (auto& [id, cp] : connections_) {
+        Connection& c = *cp;
+        if (!c.session || now - c.window_start < options_.vardiff_interval) continue;
+        const double minutes = std::chrono::duration<double>(now - c.window_start).count() / 60.0;
+        const double rate = static_cast<double>(c.window_shares) / minutes;
+        double factor = c.window_shares == 0 ? 0.25 : rate / options_.shares_per_minute;
+        factor = std::clamp(factor, 0.25, 4.0);
+        c.window_start = now;
+        c.window_shares = 0;
+        if (std::fabs(factor - 1.0) < 0.2) continue;
+        const double next = c.session->difficulty * factor;
+        char text[128];
+        std::snprintf(text, sizeof text, " vardiff: %.4g shares/min, difficulty %.6g -> %.6g", rate, c.session->difficulty,
+                      std::clamp(next, options_.min_difficulty, options_.max_difficulty));
+        log(c.remote + text);
+        change_difficulty(c, next, now);
+    }
+}
+
+void Pool::new_block(Clock::time_point now) {
+    std::lock_guard lock(mutex_);
+    template_ = make_template(options_.block, template_.height + 1, jobs_.at(current_job_).job.prev_hash);
+    // A made-up next tip: hash the old one so every height has its own prevhash.
+    template_.prev_hash = sha256::hash256d(template_.prev_hash);
+    broadcast_new_job(true, now);
+}
+
+void Pool::set_difficulty_all(double difficulty, Clock::time_point now) {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, c] : connections_) change_difficulty(*c, difficulty, now);
+}
+
+PoolStats Pool::stats() const {
+    std::lock_guard lock(mutex_);
+    PoolStats s;
+    s.connections = connections_.size();
+    s.accepted = accepted_;
+    s.rejected = rejected_;
+    s.blocks = blocks_;
+    s.height = template_.height;
+    s.workers = workers_;
+    return s;
+}
+
+}  // namespace hf::stratum

@@ -1,0 +1,119 @@
+// The built-in Stratum V1 pool, without any I/O: connections feed it bytes and get lines back
+// through their send callbacks; the network layer (pool_server.hpp) and tests drive it.
+//
+// It makes its own regtest-style block template, gives each connection its own extranonce1 (kept
+// across a reconnect that resumes the session), grants BIP 310 version rolling, runs vardiff towards
+// a shares-per-minute goal, re-checks every share with core's compute_share and target code, and
+// refuses bad ones with the standard codes: 20 other, 21 stale, 22 duplicate, 23 low difficulty,
+// 24 unauthorized, 25 not subscribed. A share that also meets nBits is a block: counted, logged, and
+// the pool moves to the next height with clean jobs.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "stratum/block_template.hpp"
+#include "stratum/message.hpp"
+
+namespace hf::stratum {
+
+struct PoolOptions {
+    TemplateOptions block;
+    double start_difficulty = 0.001;
+    double min_difficulty = 1e-9;
+    double max_difficulty = 1e15;
+    bool vardiff = true;
+    double shares_per_minute = 20;                 // vardiff goal per connection
+    std::chrono::milliseconds vardiff_interval{15000};  // how often vardiff looks
+    std::chrono::milliseconds job_interval{30000};       // fresh ntime this often
+    std::uint32_t version_mask = 0x1fffe000;       // bits miners may roll (BIP 310)
+    std::size_t max_jobs = 64;
+};
+
+struct WorkerStats {
+    std::uint64_t accepted = 0;
+    std::map<int, std::uint64_t> rejected;  // by error code
+    double accepted_difficulty = 0;          // sum of the difficulties of accepted shares
+    double best_difficulty = 0;
+    std::uint64_t blocks = 0;
+};
+
+struct PoolStats {
+    std::uint64_t connections = 0;  // open now
+    std::uint64_t accepted = 0;
+    std::map<int, std::uint64_t> rejected;
+    std::uint64_t blocks = 0;
+    std::uint32_t height = 0;
+    std::map<std::string, WorkerStats> workers;
+};
+
+class Pool {
+public:
+    using ConnectionId = std::uint64_t;
+    using Send = std::function<void(const std::string& line)>;
+
+    explicit Pool(PoolOptions options);
+    ~Pool();
+
+    ConnectionId open(std::string remote, Send send);
+    void close(ConnectionId id);
+    // Bytes from a miner. Returns false when the connection must be dropped (over-long line).
+    bool feed(ConnectionId id, std::string_view bytes, Clock::time_point now);
+    void handle_line(ConnectionId id, std::string_view line, Clock::time_point now);
+    void tick(Clock::time_point now);  // vardiff and job refresh; call about once a second
+
+    // Operator actions (and test hooks): a new block template with clean jobs for everyone, and a
+    // new difficulty for every connection (sent now, in force from the next job).
+    void new_block(Clock::time_point now);
+    void set_difficulty_all(double difficulty, Clock::time_point now);
+
+    PoolStats stats() const;
+    const PoolOptions& options() const { return options_; }
+    void set_log(std::function<void(const std::string&)> log);
+
+private:
+    struct Session;
+    struct Connection;
+    struct JobEntry {
+        MiningJob job;
+        std::uint32_t height;
+    };
+
+    void handle_request(Connection& c, const Message& m, Clock::time_point now);
+    void handle_submit(Connection& c, const Message& m, Clock::time_point now);
+    void send_job(Connection& c, const std::string& job_id);
+    void broadcast_new_job(bool clean, Clock::time_point now);
+    void change_difficulty(Connection& c, double difficulty, Clock::time_point now);
+    void reject(Connection& c, const Message& m, const std::string& worker, int code, const std::string& text);
+    void log(const std::string& text);
+    std::uint32_t unix_now() const;
+
+    mutable std::mutex mutex_;
+    PoolOptions options_;
+    std::function<void(const std::string&)> log_;
+    BlockTemplate template_;
+    std::map<std::string, JobEntry> jobs_;
+    std::deque<std::string> job_order_;
+    std::string current_job_;
+    std::uint64_t next_job_ = 1;
+    Clock::time_point last_job_time_{};
+    std::uint32_t next_extranonce1_ = 0;
+    ConnectionId next_connection_ = 1;
+    std::map<ConnectionId, std::unique_ptr<Connection>> connections_;
+    std::map<std::string, std::shared_ptr<Session>> sessions_;  // by session id, for resume
+    std::deque<std::string> session_order_;
+    std::uint64_t accepted_ = 0;
+    std::map<int, std::uint64_t> rejected_;
+    std::uint64_t blocks_ = 0;
+    std::map<std::string, WorkerStats> workers_;
+};
+
+}  // namespace hf::stratum

@@ -1,0 +1,375 @@
+// The client against the built-in pool over loopback (127.0.0.1, ephemeral ports): shares accepted
+// and counted the same on both sides, with and without version rolling, across a difficulty
+// change, across a pool restart, over TLS, with failover and the watchdog. Every wait is bounded.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+
+#include "stratum/client_runner.hpp"
+#include "stratum/pool_server.hpp"
+#include "tests/scripted_miner.hpp"
+
+using namespace hf;
+using namespace hf::stratum;
+using namespace std::chrono_literals;
+
+namespace {
+
+bool sanitized() { return std::getenv("HASHFORGE_SANITIZED") != nullptr; }
+
+// The event loop on its own thread; objects that live on the loop are made and destroyed there.
+struct LoopThread {
+    net::EventLoop loop;
+    std::thread thread{[this] { loop.run(); }};
+    ~LoopThread() {
+        loop.stop();
+        thread.join();
+    }
+    template <typename F>
+    void run(F&& f) {
+        std::promise<void> done;
+        loop.post([&] {
+            f();
+            done.set_value();
+        });
+        REQUIRE(done.get_future().wait_for(10s) == std::future_status::ready);
+    }
+};
+
+template <typename P>
+bool wait_until(P pred, std::chrono::milliseconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+        if (pred()) return true;
+        std::this_thread::sleep_for(10ms);
+    }
+    return pred();
+}
+
+PoolOptions easy_pool() {
+    PoolOptions o;
+    o.start_difficulty = 2e-6;  // about 8600 hashes a share: quick even under ASan
+    o.vardiff = false;
+    return o;
+}
+
+RunnerOptions runner_options(std::vector<std::string> urls) {
+    RunnerOptions o;
+    for (auto& u : urls) o.pools.push_back({u, "tb1qtest.worker", "x"});
+    o.backoff_initial = 100ms;
+    o.backoff_max = 400ms;
+    o.connect_timeout = 3000ms;
+    o.session.configure_timeout = 1000ms;
+    return o;
+}
+
+struct Rig {
+    LoopThread lt;
+    Pool pool;
+    std::unique_ptr<PoolServer> server;
+    test::ScriptedMiner miner;
+    std::unique_ptr<ClientRunner> runner;
+    std::mutex log_mutex;
+    std::vector<std::string> log;
+    std::vector<ShareResult> results;
+
+    explicit Rig(PoolOptions po, std::optional<net::TlsServerConfig> tls = std::nullopt) : pool(po) {
+        PoolServerOptions so;
+        so.port = 0;
+        so.tls = tls;
+        lt.run([&] { server = std::make_unique<PoolServer>(lt.loop, pool, so); });
+    }
+    ~Rig() {
+        lt.run([&] {
+            runner.reset();
+            server.reset();
+        });
+    }
+    std::string url(bool tls = false) const {
+        return std::string(tls ? "stratum+ssl" : "stratum+tcp") + "://127.0.0.1:" + std::to_string(server->port());
+    }
+    void start(RunnerOptions o) {
+        RunnerEvents ev;
+        ev.info = [this](const std::string& t) {
+            std::lock_guard lock(log_mutex);
+            log.push_back(t);
+        };
+        ev.dump = [this](const std::string& t) {
+            std::lock_guard lock(log_mutex);
+            log.push_back(t);
+        };
+        ev.share = [this](const ShareResult& r, std::size_t) {
+            std::lock_guard lock(log_mutex);
+            results.push_back(r);
+        };
+        lt.run([&] {
+            runner = std::make_unique<ClientRunner>(lt.loop, o, miner, ev);
+            miner.on_share = [this](const FoundShare& s) { runner->found_share(s); };
+            runner->start();
+        });
+    }
+    std::uint64_t accepted() const { return runner->snapshot().total.accepted; }
+    std::string joined_log() {
+        std::lock_guard lock(log_mutex);
+        std::string all;
+        for (const auto& l : log) all += l + "\n";
+        return all;
+    }
+    // Stops reporting new shares and waits until every reported share has an outcome.
+    void quiesce() {
+        miner.hold = true;
+        std::this_thread::sleep_for(100ms);
+        REQUIRE(wait_until([&] {
+            std::lock_guard lock(log_mutex);
+            return results.size() == miner.found.load();
+        }, 10s));
+    }
+};
+
+std::chrono::milliseconds patience() { return sanitized() ? 40s : 15s; }
+
+}  // namespace
+
+TEST_CASE("mining against the built-in pool: shares accepted and counted alike on both sides") {
+    for (const bool rolling : {true, false}) {
+        CAPTURE(rolling);
+        Rig rig(easy_pool());
+        auto o = runner_options({rig.url()});
+        o.session.version_rolling = rolling;
+        rig.start(o);
+        REQUIRE_MESSAGE(wait_until([&] { return rig.accepted() >= 6; }, patience()), rig.joined_log());
+        rig.quiesce();
+        const auto snap = rig.runner->snapshot();
+        const auto stats = rig.pool.stats();
+        CHECK(snap.pools[0].version_mask == (rolling ? 0x1fffe000u : 0u));
+        CHECK(stats.workers.at("tb1qtest.worker").accepted == snap.total.accepted);
+        CHECK(stats.accepted == snap.total.accepted);
+        CHECK(snap.total.rejected_total() == 0);
+        CHECK(snap.total.invalid_local == 0);
+        CHECK(stats.rejected.empty());
+        CHECK(snap.total.accepted_difficulty == doctest::Approx(2e-6 * static_cast<double>(snap.total.accepted)));
+        if (rolling) {
+            bool any_rolled = false;
+            for (const auto& r : rig.results) any_rolled |= r.share.version_bits != 0;
+            CHECK(any_rolled);
+        } else {
+            for (const auto& r : rig.results) CHECK(r.share.version_bits == 0);
+        }
+    }
+}
+
+TEST_CASE("a difficulty change mid-run: no share is judged by the wrong difficulty") {
+    Rig rig(easy_pool());
+    rig.start(runner_options({rig.url()}));
+    REQUIRE(wait_until([&] { return rig.accepted() >= 3; }, patience()));
+    rig.pool.set_difficulty_all(8e-6, Clock::now());
+    REQUIRE_MESSAGE(wait_until([&] {
+        std::lock_guard lock(rig.log_mutex);
+        int at_new = 0;
+        for (const auto& r : rig.results) at_new += r.accepted && r.difficulty == 8e-6;
+        return at_new >= 3;
+    }, patience()), rig.joined_log());
+    rig.quiesce();
+    const auto snap = rig.runner->snapshot();
+    CHECK(snap.pools[0].difficulty == 8e-6);
+    CHECK(snap.total.rejected_total() == 0);
+    CHECK(rig.pool.stats().rejected.empty());
+    CHECK(rig.pool.stats().accepted == snap.total.accepted);
+}
+
+TEST_CASE("a pool restart: the client reconnects, resumes its session and loses no share") {
+    Rig rig(easy_pool());
+    auto o = runner_options({rig.url()});
+    rig.start(o);
+    REQUIRE(wait_until([&] { return rig.accepted() >= 3; }, patience()));
+    const std::uint16_t port = rig.server->port();
+    rig.lt.run([&] { rig.server.reset(); });  // the pool goes away; its jobs and sessions survive
+    // The miner keeps hashing the current job; what it finds is held.
+    REQUIRE_MESSAGE(wait_until([&] { return rig.runner->snapshot().held >= 3; }, patience()), rig.joined_log());
+    PoolServerOptions so;
+    so.port = port;
+    rig.lt.run([&] { rig.server = std::make_unique<PoolServer>(rig.lt.loop, rig.pool, so); });
+    REQUIRE_MESSAGE(wait_until([&] { return rig.runner->snapshot().held == 0 && rig.pool.stats().accepted >= 6; }, patience()),
+                    rig.joined_log());
+    rig.quiesce();
+    const auto snap = rig.runner->snapshot();
+    const auto& t = snap.total;
+    // Every share found has an outcome: accepted, rejected or counted stale; none vanished.
+    CHECK(t.accepted + t.rejected_total() + t.stale_local + t.invalid_local + t.unanswered == rig.miner.found.load());
+    CHECK(rig.pool.stats().accepted == t.accepted);
+    std::string reasons;
+    for (const auto& r : rig.results)
+        if (!r.accepted) reasons += r.reason.text + "\n";
+    reasons += rig.joined_log();
+    CHECK_MESSAGE(t.stale_local == 0, reasons);  // the session was resumed on the same block: held shares stayed good
+    CHECK(snap.pools[0].connects >= 2);
+    CHECK(rig.joined_log().find("held while disconnected") != std::string::npos);
+}
+
+TEST_CASE("a pool restart on a new block: shares held meanwhile are counted stale, not submitted or lost") {
+    Rig rig(easy_pool());
+    rig.start(runner_options({rig.url()}));
+    REQUIRE(wait_until([&] { return rig.accepted() >= 2; }, patience()));
+    const std::uint16_t port = rig.server->port();
+    rig.lt.run([&] { rig.server.reset(); });
+    REQUIRE_MESSAGE(wait_until([&] { return rig.runner->snapshot().held >= 2; }, patience()), rig.joined_log());
+    rig.pool.new_block(Clock::now());  // the chain moved on while the miner was away
+    const auto accepted_before = rig.pool.stats().accepted;
+    PoolServerOptions so;
+    so.port = port;
+    rig.lt.run([&] { rig.server = std::make_unique<PoolServer>(rig.lt.loop, rig.pool, so); });
+    REQUIRE_MESSAGE(wait_until([&] { return rig.runner->snapshot().held == 0 && rig.runner->snapshot().total.stale_local >= 2; },
+                               patience()), rig.joined_log());
+    rig.quiesce();
+    const auto t = rig.runner->snapshot().total;
+    CHECK(t.accepted + t.rejected_total() + t.stale_local + t.invalid_local + t.unanswered == rig.miner.found.load());
+    CHECK(rig.pool.stats().rejected.count(kErrStale) == 0);  // nothing stale was sent to the pool
+    CHECK(rig.pool.stats().accepted == t.accepted);
+    CHECK(rig.pool.stats().accepted >= accepted_before);
+}
+
+TEST_CASE("failover to the second pool when the first is down, and back to the primary when it returns") {
+    LoopThread lt;
+    Pool primary_pool(easy_pool()), backup_pool(easy_pool());
+    std::unique_ptr<PoolServer> primary, backup;
+    PoolServerOptions so;
+    so.port = 0;
+    lt.run([&] {
+        primary = std::make_unique<PoolServer>(lt.loop, primary_pool, so);
+        backup = std::make_unique<PoolServer>(lt.loop, backup_pool, so);
+    });
+    const std::uint16_t primary_port = primary->port();
+    lt.run([&] { primary.reset(); });  // the primary is down at start
+    test::ScriptedMiner miner;
+    auto o = runner_options({"stratum+tcp://127.0.0.1:" + std::to_string(primary_port),
+                             "stratum+tcp://127.0.0.1:" + std::to_string(backup->port())});
+    o.primary_probe = 1000ms;
+    std::unique_ptr<ClientRunner> runner;
+    lt.run([&] {
+        runner = std::make_unique<ClientRunner>(lt.loop, o, miner, RunnerEvents{});
+        miner.on_share = [&](const FoundShare& s) { runner->found_share(s); };
+        runner->start();
+    });
+    CHECK(wait_until([&] { return backup_pool.stats().accepted >= 2; }, patience()));
+    CHECK(runner->snapshot().active == 1);
+    so.port = primary_port;
+    lt.run([&] { primary = std::make_unique<PoolServer>(lt.loop, primary_pool, so); });
+    CHECK(wait_until([&] { return primary_pool.stats().accepted >= 2; }, patience()));
+    CHECK(runner->snapshot().active == 0);
+    lt.run([&] {
+        runner.reset();
+        primary.reset();
+        backup.reset();
+    });
+}
+
+TEST_CASE("watchdog: a pool that sends no work is treated as dead and reconnected") {
+    LoopThread lt;
+    // A pool that subscribes and authorizes but never sends mining.notify.
+    std::vector<std::shared_ptr<net::LineConnection>> conns;
+    std::unique_ptr<net::LineListener> silent;
+    lt.run([&] {
+        silent = std::make_unique<net::LineListener>(lt.loop, "127.0.0.1", 0, std::nullopt, [&](std::shared_ptr<net::LineConnection> c) {
+            conns.push_back(c);
+            auto splitter = std::make_shared<LineSplitter>();
+            std::weak_ptr<net::LineConnection> weak = c;
+            c->start({[weak, splitter](std::string_view bytes) {
+                          std::vector<std::string> lines;
+                          splitter->feed(bytes, lines);
+                          auto conn = weak.lock();
+                          for (const auto& l : lines) {
+                              const Message m = parse_message(l);
+                              if (m.method == "mining.subscribe")
+                                  conn->send(make_result(m.id, {nlohmann::json::array(), "00000001", 4}));
+                              else
+                                  conn->send(make_result(m.id, true));
+                          }
+                      },
+                      {}},
+                     10s);
+        });
+    });
+    test::ScriptedMiner miner;
+    auto o = runner_options({"stratum+tcp://127.0.0.1:" + std::to_string(silent->port())});
+    o.watchdog = 1000ms;
+    std::unique_ptr<ClientRunner> runner;
+    std::mutex m;
+    std::string log;
+    RunnerEvents ev;
+    ev.info = [&](const std::string& t) {
+        std::lock_guard lock(m);
+        log += t + "\n";
+    };
+    lt.run([&] {
+        runner = std::make_unique<ClientRunner>(lt.loop, o, miner, ev);
+        runner->start();
+    });
+    CHECK(wait_until([&] { return runner->snapshot().pools[0].connects >= 2; }, 10s));
+    std::lock_guard lock(m);
+    CHECK(log.find("no mining.notify") != std::string::npos);
+    lt.run([&] {
+        runner.reset();
+        silent.reset();
+        conns.clear();
+    });
+}
+
+namespace {
+
+// A throw-away certificate for 127.0.0.1 made with the openssl command, in a fresh directory.
+struct ThrowAwayCert {
+    std::filesystem::path dir;
+    std::string cert, key;
+    ThrowAwayCert() {
+        dir = std::filesystem::temp_directory_path() / ("hf-tls-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(dir);
+        cert = (dir / "cert.pem").string();
+        key = (dir / "key.pem").string();
+        const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
+                                "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert +
+                                " >/dev/null 2>&1";
+        REQUIRE(std::system(cmd.c_str()) == 0);
+    }
+    ~ThrowAwayCert() { std::filesystem::remove_all(dir); }
+};
+
+}  // namespace
+
+TEST_CASE("TLS: mining over stratum+ssl with the pool's certificate trusted; refused when it is not") {
+    ThrowAwayCert cert;
+    Rig rig(easy_pool(), net::TlsServerConfig{cert.cert, cert.key});
+    SUBCASE("trusted with --cert: shares accepted") {
+        auto o = runner_options({rig.url(true)});
+        o.tls.ca_file = cert.cert;
+        rig.start(o);
+        REQUIRE_MESSAGE(wait_until([&] { return rig.accepted() >= 3; }, patience()), rig.joined_log());
+        rig.quiesce();
+        CHECK(rig.pool.stats().accepted == rig.runner->snapshot().total.accepted);
+        CHECK(rig.joined_log().find("TLS") != std::string::npos);
+    }
+    SUBCASE("not in the system store: the handshake fails and nothing is sent") {
+        rig.start(runner_options({rig.url(true)}));
+        REQUIRE(wait_until([&] { return rig.runner->snapshot().pools[0].failures >= 1; }, 10s));
+        const auto snap = rig.runner->snapshot();
+        CHECK(snap.pools[0].last_error.find("certificate verify failed") != std::string::npos);
+        CHECK(rig.pool.stats().workers.empty());
+    }
+    SUBCASE("--no-verify connects anyway, with a warning") {
+        auto o = runner_options({rig.url(true)});
+        o.tls.verify = false;
+        rig.start(o);
+        REQUIRE(wait_until([&] { return rig.accepted() >= 1; }, patience()));
+        CHECK(rig.joined_log().find("WARNING: TLS certificate verification is OFF") != std::string::npos);
+    }
+    SUBCASE("a pinned certificate for another host name is refused") {
+        // Connect by name: the certificate names only 127.0.0.1.
+        auto o = runner_options({"stratum+ssl://localhost:" + std::to_string(rig.server->port())});
+        o.tls.ca_file = cert.cert;
+        rig.start(o);
+        REQUIRE(wait_until([&] { return rig.runner->snapshot().pools[0].failures >= 1; }, 10s));
+        CHECK(rig.runner->snapshot().pools[0].last_error.find("TLS handshake") != std::string::npos);
+        CHECK(rig.pool.stats().workers.empty());
+    }
+}
