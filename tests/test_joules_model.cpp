@@ -6,12 +6,16 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <thread>
 
 #include "bench/joules/cpu_measure.hpp"
 #include "bench/joules/gpu_kernel_ops.hpp"
 #include "bench/joules/gpu_model.hpp"
 #include "bench/joules/joules_report.hpp"
+#include "bench/joules/joules_runner.hpp"
 #include "bench/joules/reference_data.hpp"
 #include "bench/joules/svg_chart.hpp"
 #include "core/block_header.hpp"
@@ -297,4 +301,74 @@ TEST_CASE("run_backend counts hashes over the wall time on several threads") {
     CHECK(run.seconds < 5.0);
     CHECK_FALSE(run.energy);
     CHECK(run.rapl_note.find("does not exist") != std::string::npos);
+}
+
+TEST_CASE("build_joules_report: measured rows per thread count, skipped backends, models and references") {
+    const std::vector<BackendInfo> backends = {
+        {"scalar", Era::Cpu, [] { return true; }, [] { return std::make_unique<MidstateBackend>(); }},
+        {"wide", Era::GpuStyle, [] { return false; }, [] { return std::make_unique<MidstateBackend>(); }},
+    };
+    JoulesOptions o;
+    o.seconds = 0.05;
+    o.thread_counts = {1, 2};
+    o.powercap_root = "/nonexistent/powercap";
+    o.data = load_embedded_reference_data();
+    o.cpu_brand = "Imaginary CPU";
+
+    SUBCASE("assumed power, with the default's source in every CPU row") {
+        const auto rep = build_joules_report(o, backends, nullptr, {}, nullptr);
+        std::size_t cpu_rows = 0, gpu_rows = 0, refs = 0;
+        for (const auto& r : rep.rows) {
+            if (r.era == "cpu" && r.hashrate_source == HashrateSource::Measured) {
+                ++cpu_rows;
+                CHECK(r.power_source == PowerSource::Assumed);
+                CHECK(r.power_note.find(o.data.cpu_power_defaults.back().source) != std::string::npos);
+                CHECK(r.watts == doctest::Approx(o.data.cpu_power_defaults.back().watts_per_core * r.threads));
+                CHECK(r.hashrate > 0);
+            }
+            if (r.era == "gpu-model") ++gpu_rows;
+            if (r.hashrate_source == HashrateSource::Reference) ++refs;
+            CHECK(r.ratio_to_scalar.has_value());
+        }
+        CHECK(cpu_rows == 2);
+        CHECK(gpu_rows == o.data.gpus.size());
+        CHECK(refs == o.data.machines.size());
+        bool skipped = false, not_measured = false;
+        for (const auto& n : rep.notes) {
+            skipped = skipped || n.find("wide: skipped") != std::string::npos;
+            not_measured = not_measured || n.find("not measured") != std::string::npos;
+        }
+        CHECK(skipped);
+        CHECK(not_measured);
+    }
+    SUBCASE("declared power wins over the default; a RAPL counter that never moves is not a measurement") {
+        std::random_device rd;
+        const auto root = std::filesystem::temp_directory_path() / ("hf-joules-rapl-" + std::to_string(rd()));
+        std::filesystem::create_directories(root / "intel-rapl:0");
+        std::ofstream(root / "intel-rapl:0" / "name") << "package-0\n";
+        std::ofstream(root / "intel-rapl:0" / "energy_uj") << "123456\n";
+        std::ofstream(root / "intel-rapl:0" / "max_energy_range_uj") << "262143328850\n";
+        o.powercap_root = root;
+        o.cpu_watts_per_core = 7.5;
+        o.only_backends = {"scalar"};
+        const auto rep = build_joules_report(o, backends, nullptr, {}, nullptr);
+        std::filesystem::remove_all(root);
+        for (const auto& r : rep.rows) {
+            if (r.hashrate_source != HashrateSource::Measured) continue;
+            CHECK(r.power_source == PowerSource::Declared);
+            CHECK(r.watts == doctest::Approx(7.5 * std::min<unsigned>(r.threads, std::max(1u, std::thread::hardware_concurrency()))));
+            CHECK(r.power_note.find("did not advance") != std::string::npos);
+        }
+    }
+    SUBCASE("bad options are refused") {
+        o.seconds = 0;
+        CHECK_THROWS_AS(build_joules_report(o, backends, nullptr, {}, nullptr), std::invalid_argument);
+        o.seconds = 0.05;
+        o.only_backends = {"nonesuch"};
+        CHECK_THROWS_WITH_AS(build_joules_report(o, backends, nullptr, {}, nullptr), doctest::Contains("nonesuch"),
+                             std::invalid_argument);
+        o.only_backends.clear();
+        o.cpu_watts_per_core = -3;
+        CHECK_THROWS_AS(build_joules_report(o, backends, nullptr, {}, nullptr), std::invalid_argument);
+    }
 }
