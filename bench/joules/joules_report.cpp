@@ -65,8 +65,8 @@ std::string render_table(const JoulesReport& report) {
                          r.threads ? std::to_string(r.threads) : "", format_hashrate(r.hashrate),
                          r.watts >= 1000 ? format_si(r.watts, "W") : std::string(w),
                          std::string(power_source_name(r.power_source)),
-                         r.valid() ? format_si(r.joules_per_terahash(), "J") : "n/a",
-                         r.valid() ? format_si(r.hashes_per_joule(), "H") : "n/a",
+                         r.valid() ? format_si(r.joules_per_terahash(), "J/TH") : "n/a",
+                         r.valid() ? format_si(r.hashes_per_joule(), "H/J") : "n/a",
                          r.ratio_to_scalar ? format_ratio(*r.ratio_to_scalar) : "", std::string("[").append(std::to_string(i + 1)).append("]")});
     }
     std::vector<std::size_t> width(cols.size());

@@ -95,7 +95,7 @@ std::string render_svg(const JoulesReport& report) {
     for (const auto& r : rows_in_display_order(report.rows))
         if (r.valid()) rows.push_back(r);
 
-    const double width = 1100, label_w = 430, plot_left = label_w + 20, plot_right = width - 40;
+    const double width = 1140, label_w = 470, plot_left = label_w + 20, plot_right = width - 40;
     const double top = 150, row_h = 26;
     const double plot_bottom = top + row_h * static_cast<double>(std::max<std::size_t>(rows.size(), 1));
     const double height = plot_bottom + 90;
