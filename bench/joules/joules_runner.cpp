@@ -39,6 +39,28 @@ std::string fmt(const char* f, double v) {
 
 }  // namespace
 
+std::string kernel_ops_note() {
+    struct Named {
+        const char* what;
+        IsaFeatures isa;
+    };
+    const Named isas[] = {
+        {"2-input ops, no rotate (AVX2, NVIDIA Fermi/Kepler sm_30)", {false, false, false}},
+        {"native rotate", {true, false, false}},
+        {"rotate + bit-select (AMD VLIW5, GCN)", {true, true, false}},
+        {"rotate + 3-input logic (AVX-512, NVIDIA sm_50+)", {true, false, true}},
+    };
+    std::string s = "GPU-style kernel, 32-bit ops per sha256d nonce (midstate, precomputed first rounds, early exit), "
+                    "counted by construction:";
+    for (const auto& n : isas) {
+        const OpCounts c = kernel_ops_per_nonce(n.isa);
+        s += std::string(" ") + n.what + ": " + fmt("%.0f", c.total()) + " (" + fmt("%.0f", c.adds) + " add, " +
+             fmt("%.0f", c.logic) + " logic, " + fmt("%.0f", c.shifts) + " shift, " + fmt("%.0f", c.rotates) + " rotate);";
+    }
+    s.pop_back();
+    return s;
+}
+
 std::vector<JoulesRow> gpu_model_rows(const ReferenceData& data) {
     std::vector<JoulesRow> rows;
     for (const auto& g : data.gpus) {
@@ -137,6 +159,7 @@ JoulesReport build_joules_report(const JoulesOptions& options, std::span<const B
         }
     }
     for (auto& r : gpu_model_rows(options.data)) report.rows.push_back(std::move(r));
+    report.notes.push_back(kernel_ops_note());
     for (auto& r : modeled_asic_rows) report.rows.push_back(std::move(r));
     for (const auto& r : options.data.machines) report.rows.push_back(r);
     if (!set_ratios_to_scalar(report.rows)) report.notes.push_back("no scalar CPU row: the 'vs scalar' column is empty");

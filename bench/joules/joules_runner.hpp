@@ -32,6 +32,9 @@ struct JoulesOptions {
 // Returns "" when a backend can run here, else why not (e.g. "this CPU has no AVX-512").
 using UsabilityCheck = std::function<std::string(const BackendInfo&)>;
 
+// One line saying the kernel's per-nonce op count on each kind of ISA.
+std::string kernel_ops_note();
+
 // The model rows for every GPU in `data` (era "gpu-model").
 std::vector<JoulesRow> gpu_model_rows(const ReferenceData& data);
 
