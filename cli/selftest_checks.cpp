@@ -1,5 +1,6 @@
 #include "cli/selftest_checks.hpp"
 
+#include "cli/backend_registry.hpp"
 #include "core/sha256_impl.hpp"
 
 namespace hf::cli {
@@ -13,6 +14,16 @@ std::vector<SelfTestCheck> selftest_checks() {
                               if (!why.empty()) return {SelfTestOutcome::Fail, std::string(why)};
                               const bool in_use = &sha256::selected() == &impl;
                               return {SelfTestOutcome::Pass, in_use ? "FIPS 180-4 vectors (in use)" : "FIPS 180-4 vectors"};
+                          }});
+    }
+    // Hashing backends: the genesis block and random headers against the portable reference.
+    for (const auto& backend : core_backends()) {
+        checks.push_back({"backend " + backend.name + " (" + std::string(era_name(backend.era)) + ")",
+                          [backend]() -> SelfTestOutcome {
+                              if (!backend.supported()) return {SelfTestOutcome::Skip, "not supported by this CPU"};
+                              const std::string why = backend_self_test(backend);
+                              if (!why.empty()) return {SelfTestOutcome::Fail, why};
+                              return {SelfTestOutcome::Pass, "genesis block + random headers vs reference"};
                           }});
     }
     return checks;

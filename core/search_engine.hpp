@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/hash_backend.hpp"
@@ -36,6 +37,9 @@ struct FoundShare {
     double share_difficulty = 0;     // the hash's own difficulty
     double target_difficulty = 0;    // the difficulty it was found under
     std::uint64_t job_generation = 0;  // which set_job() it belongs to
+    // True when a clean_jobs job arrived after this share's job: the pool will reject it as stale,
+    // but it is reported all the same (counted, logged), never silently dropped.
+    bool stale = false;
 };
 
 struct HashrateSnapshot {
@@ -43,6 +47,11 @@ struct HashrateSnapshot {
     std::uint64_t total_hashes = 0;
     double seconds = 0;
     std::uint64_t hardware_errors = 0;  // candidates that failed host re-verification
+    std::uint64_t shares = 0;           // shares passed to on_share (stale ones included)
+    std::uint64_t stale_shares = 0;
+    unsigned threads = 0;
+    // Measured: from the latest set_job/set_difficulty call until the last worker was hashing it.
+    double last_job_switch_ms = 0;
 };
 
 struct EngineConfig {
@@ -62,8 +71,15 @@ public:
     // Work from earlier jobs stops when job.job.clean_jobs is set; otherwise it is replaced too
     // (a miner always works on the newest job) but shares already found for it stay valid.
     std::uint64_t set_job(EngineJob job);
+    // The pool changed the share difficulty (mining.set_difficulty): the current job continues at
+    // the new target (no header is hashed twice), reaching every worker within 10 ms. Without a
+    // current job it does nothing (the difficulty travels with the next set_job's EngineJob).
+    // Returns the generation number in force.
+    std::uint64_t set_difficulty(double difficulty);
     // Stops hashing (no job) until the next set_job.
     void pause();
+    unsigned threads() const;
+    std::string_view backend_name() const;
     HashrateSnapshot hashrate() const;
 
 private:

@@ -5,3 +5,4 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh
 scripts/build.sh build/release -DCMAKE_BUILD_TYPE=Release
 build/release/cli/hashforge selftest
+build/release/cli/hashforge bench --seconds 2

@@ -1,0 +1,50 @@
+#include "cli/backend_registry.hpp"
+
+#include <stdexcept>
+
+#include "cli/args.hpp"
+
+namespace hf::cli {
+
+std::vector<BackendInfo> cli_backends() {
+    std::vector<BackendInfo> out = core_backends();
+    // The ASIC emulator (hw_model's asic-emu) registers here.
+    return out;
+}
+
+std::vector<BackendInfo> experimental_backends() {
+    std::vector<BackendInfo> out;
+    for (const auto& b : core_backends())
+        if (b.name == "shani")
+            for (int n = 1; n <= 4; ++n)
+                out.push_back({"shani-x" + std::to_string(n), Era::Cpu, b.supported, [n] { return make_shani_backend_streams(n); }});
+    return out;
+}
+
+std::vector<std::string> backend_choices() {
+    std::vector<std::string> out{std::string(kAutoBackend)};
+    for (const auto& b : cli_backends()) out.push_back(b.name);
+    return out;
+}
+
+BackendInfo resolve_backend(std::string_view name, std::vector<CalibrationResult>* report, bool allow_experimental) {
+    if (name.empty() || name == kAutoBackend) return choose_backend(core_backends(), std::chrono::milliseconds(5), report);
+    std::vector<BackendInfo> all = cli_backends();
+    if (allow_experimental)
+        for (auto& b : experimental_backends()) all.push_back(std::move(b));
+    const auto found = find_backend(all, name);
+    if (!found) {
+        std::string list;
+        for (const auto& c : backend_choices()) {
+            if (!list.empty()) list += ", ";
+            list += c;
+        }
+        throw UsageError("--backend: unknown backend '" + std::string(name) + "' (choices: " + list + ")");
+    }
+    if (!found->supported()) throw std::runtime_error("backend " + found->name + " is not supported by this CPU");
+    if (const std::string why = backend_self_test(*found); !why.empty())
+        throw std::runtime_error("backend " + found->name + " failed its self-test: " + why);
+    return *found;
+}
+
+}  // namespace hf::cli

@@ -1,0 +1,64 @@
+// The registry of core hashing backends (Bitcoin Core style: one source file per instruction set,
+// one dispatch that picks once, a self-test of each), their start-up self-test against the
+// portable reference, and the measured calibration that picks the fastest on this machine.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/hash_backend.hpp"
+
+namespace hf {
+
+// Factories, one per backend source file. Calling one whose instruction set this CPU lacks is
+// allowed (construction runs no special instructions); scanning with it is not.
+std::unique_ptr<HashBackend> make_scalar_backend();
+std::unique_ptr<HashBackend> make_shani_backend();
+std::unique_ptr<HashBackend> make_avx2_backend();
+// SHA-NI with 1..4 nonces interleaved ("shani-x1".."shani-x4"), for measuring the interleave;
+// "shani" is the measured best count, kShaniStreams.
+inline constexpr int kShaniStreams = 2;
+std::unique_ptr<HashBackend> make_shani_backend_streams(int streams);
+std::unique_ptr<HashBackend> make_avx512_backend();
+
+// Every backend compiled into core, in a fixed listing order (scalar first). The order is for
+// display only: dispatch measures (see choose_backend).
+const std::vector<BackendInfo>& core_backends();
+// The entry named `name` in `backends`, if any.
+std::optional<BackendInfo> find_backend(std::span<const BackendInfo> backends, std::string_view name);
+
+// Checks a backend against the portable reference: the genesis block's nonce is found (and only
+// it) at difficulty 1, and for random headers at an easy target the exact set of nonces found
+// equals the reference's, across lane boundaries and the 2^32 wrap. Empty string: pass.
+std::string backend_self_test(const BackendInfo& backend);
+// supported() and backend_self_test() passed; the self-test result is cached per name.
+bool backend_usable(const BackendInfo& backend);
+
+struct CalibrationResult {
+    std::string name;
+    bool usable = false;
+    std::string why_not;    // "not supported by this CPU" or the self-test failure
+    double hashrate = 0;    // measured, hashes per second, one thread
+};
+
+// Measures each usable backend for about `per_backend` on one thread and returns the fastest
+// (scalar if nothing else is usable). Every result, including the unusable ones, goes to `report`.
+BackendInfo choose_backend(std::span<const BackendInfo> backends,
+                           std::chrono::milliseconds per_backend = std::chrono::milliseconds(5),
+                           std::vector<CalibrationResult>* report = nullptr);
+
+// Hashes `backend` can do in about `duration` on the calling thread (a random header, an
+// impossible target). Returns {hashes, seconds} measured with steady_clock.
+struct Measurement {
+    std::uint64_t hashes = 0;
+    double seconds = 0;
+    double rate() const { return seconds > 0 ? static_cast<double>(hashes) / seconds : 0; }
+};
+Measurement measure_backend(const BackendInfo& backend, std::chrono::duration<double> duration);
+
+}  // namespace hf
