@@ -3,12 +3,16 @@
 #include <stdexcept>
 
 #include "cli/args.hpp"
+#include "hw_model/asic_backend.hpp"
 
 namespace hf::cli {
 
 std::vector<BackendInfo> cli_backends() {
     std::vector<BackendInfo> out = core_backends();
-    // The ASIC emulator (hw_model's asic-emu) registers here.
+    // The ASIC emulator (hw_model's asic-emu): functional chips, and the same chips simulated
+    // register by register every clock.
+    out.push_back(hw::asic_emu_backend_info(hw::SimMode::Functional));
+    out.push_back(hw::asic_emu_backend_info(hw::SimMode::Cycle));
     return out;
 }
 

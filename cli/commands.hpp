@@ -20,6 +20,7 @@ struct Command {
 int run_selftest(std::span<char* const> args);
 int run_verify(std::span<char* const> args);
 int run_bench(std::span<char* const> args);
+int run_pipeline(std::span<char* const> args);
 
 // Every subcommand, in the order --help lists them.
 std::span<const Command> commands();

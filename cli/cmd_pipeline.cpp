@@ -1,0 +1,252 @@
+// hashforge pipeline: watch the emulated hash core work clock by clock (terminal picture and VCD
+// waveform), and compare designs (--sweep): registers, adders, latency, throughput, clock, area,
+// power and energy per hash. All hardware figures are modeled.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#include "core/block_header.hpp"
+#include "core/hex.hpp"
+#include "hw_model/core_sim.hpp"
+#include "hw_model/energy_model.hpp"
+#include "hw_model/energy_report.hpp"
+#include "hw_model/pipeline_spec.hpp"
+#include "hw_model/vcd_writer.hpp"
+
+namespace hf::cli {
+namespace {
+
+constexpr const char* kHelp =
+    "Usage: hashforge pipeline [--rounds-per-stage R] [--loop L] [--midstates M] [--cycles N]\n"
+    "                          [--no-midstate] [--no-precompute] [--no-hardwire] [--no-cut]\n"
+    "                          [--vcd FILE] [--node NODE] [--voltage V] [--mhz F]\n"
+    "       hashforge pipeline --sweep [--node NODE] [--voltage V]\n\n"
+    "Runs the emulated SHA-256d hash core (hw_model) clock by clock on the genesis block header,\n"
+    "starting a few nonces before the genesis nonce with a difficulty-1 comparator, and prints which\n"
+    "nonce sits in which stage: the pipeline filling (latency) and the steady state (throughput).\n\n"
+    "  --rounds-per-stage R  SHA-256 rounds per stage per clock: 1, 2, 4 ... 64 (default 8)\n"
+    "  --loop L              times each stage is reused per hash: 1 (unrolled) ... 64 (default 1)\n"
+    "  --midstates M         version-rolling midstates per job sharing block 2's schedule: 1, 2, 4\n"
+    "  --cycles N            clocks to run (default 30)\n"
+    "  --no-midstate         the core also compresses the header's first block for every nonce\n"
+    "  --no-precompute       no per-job precompute of block 2's rounds 0..2 and W16, W17\n"
+    "  --no-hardwire         padding words are registers and adders instead of wires\n"
+    "  --no-cut              compute all 64 rounds of the second hash (no early H7 check)\n"
+    "  --vcd FILE            also write a VCD waveform (GTKWave) of the clock, nonce counter,\n"
+    "                        the first, middle and last stage registers and the found strobe\n"
+    "  --sweep               a table over configurations instead of the picture\n"
+    "  --node NODE           technology for the energy figures: 45nm, 16nm, 7nm (default 16nm)\n"
+    "  --voltage V           supply voltage (default: the node's nominal)\n"
+    "  --mhz F               clock (default: the model's estimate for the design and voltage)\n\n"
+    "Area, power and energy are modeled (hw_model/energy_model.cpp), calibrated on the Antminer S9.\n";
+
+HeaderBytes genesis_header() {
+    BlockHeader h;
+    h.version = 1;
+    h.merkle_root = from_display_hex("4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b", "merkle root");
+    h.time = 1231006505;
+    h.bits = 0x1d00ffff;
+    return h.serialize();
+}
+constexpr std::uint32_t kGenesisNonce = 2083236893;
+
+char nonce_mark(std::uint32_t nonce, std::uint32_t first) {
+    const std::uint32_t i = nonce - first;
+    return static_cast<char>('A' + i % 26);
+}
+
+void print_energy_line(const hw::PipelineSpec& spec, const hw::TechnologyNode& node, double voltage, double mhz) {
+    const double toggles = hw::measure_toggles_per_clock(spec);
+    const auto e = hw::estimate_energy(spec, node, {voltage, mhz}, toggles);
+    std::printf("modeled at %s %.2f V, %.0f MHz: %.1f MH/s per core, %.3f mm2, %.1f mW, %.1f J/TH (%.3g hashes/J); "
+                "%.0f flip-flop toggles/clock (measured in cycle mode)\n",
+                node.name.c_str(), voltage, e.clock_mhz, e.hashes_per_second / 1e6, e.area_mm2, e.power_w * 1e3, e.joules_per_th(),
+                e.hashes_per_joule(), toggles);
+}
+
+int run_picture(const hw::CoreConfig& cfg, unsigned cycles, const std::optional<std::string>& vcd_path,
+                const hw::TechnologyNode& node, double voltage, double mhz) {
+    const hw::PipelineSpec spec = hw::build_pipeline(cfg);
+    std::printf("core %s: %zu stages, latency %u clocks, %.4g hashes/clock, %u rounds per hash\n", cfg.describe().c_str(),
+                spec.stages.size(), spec.latency_clocks, spec.hashes_per_clock, spec.rounds_per_hash);
+    std::printf("hardware: %u register bits, %u 32-bit adders, %u 32-bit logic functions, %u comparator bits\n",
+                spec.hardware.register_bits, spec.hardware.adders32, spec.hardware.logic32, spec.hardware.comparator_bits);
+    std::printf("stages: ");
+    for (std::size_t s = 0; s < spec.stages.size(); ++s) {
+        if (s == 8 && spec.stages.size() > 10) {
+            std::printf("... ");
+            s = spec.stages.size() - 2;
+        }
+        std::printf("[%zu %s] ", s, spec.stages[s].name().c_str());
+    }
+    std::printf("\n\n");
+
+    const std::uint32_t first = kGenesisNonce - 4;
+    std::vector<std::uint32_t> versions;
+    for (unsigned m = 0; m < cfg.midstates; ++m) versions.push_back(1 + (m << 13));
+    hw::CycleCore core(spec);
+    core.load_job(hw::core_job_from_header(genesis_header(), versions, 32), first, std::uint64_t{1} << 32);
+
+    std::ofstream vcd_file;
+    std::optional<hw::VcdWriter> vcd;
+    struct StageProbe {
+        unsigned stage;
+        std::size_t valid, nonce, a, e;
+    };
+    std::vector<StageProbe> probes;
+    std::size_t sig_clk = 0, sig_counter = 0, sig_phase = 0, sig_found = 0, sig_found_nonce = 0;
+    if (vcd_path) {
+        vcd_file.open(*vcd_path);
+        if (!vcd_file) throw UsageError("--vcd: cannot write '" + *vcd_path + "'");
+        vcd.emplace(vcd_file, "1ns");
+        sig_clk = vcd->add_signal("core", "clk", 1);
+        sig_counter = vcd->add_signal("core", "nonce_counter", 32);
+        sig_phase = vcd->add_signal("core", "pass", 8);
+        sig_found = vcd->add_signal("core", "found", 1);
+        sig_found_nonce = vcd->add_signal("core", "found_nonce", 32);
+        for (unsigned s : {0u, static_cast<unsigned>(spec.stages.size() / 2), static_cast<unsigned>(spec.stages.size() - 1)}) {
+            if (!probes.empty() && probes.back().stage == s) continue;
+            const std::string scope = "stage" + std::to_string(s);
+            probes.push_back({s, vcd->add_signal(scope, "valid", 1), vcd->add_signal(scope, "nonce", 32), vcd->add_signal(scope, "a", 32),
+                              vcd->add_signal(scope, "e", 32)});
+        }
+    }
+    auto sample = [&](std::uint64_t clock) {
+        if (!vcd) return;
+        vcd->set(sig_clk, 1);
+        vcd->set(sig_counter, core.nonce_counter());
+        vcd->set(sig_phase, core.phase());
+        vcd->set(sig_found, core.found());
+        vcd->set(sig_found_nonce, core.found_nonce());
+        for (const auto& p : probes) {
+            const auto r = core.stage_registers(p.stage);
+            vcd->set(p.valid, r[0]);
+            vcd->set(p.nonce, r[1]);
+            vcd->set(p.a, r[2]);
+            vcd->set(p.e, r[6]);
+        }
+        vcd->timestamp(clock * 2);  // rising edge (a 2 ns clock: 500 MHz)
+        vcd->set(sig_clk, 0);
+        vcd->timestamp(clock * 2 + 1);
+    };
+
+    const bool wide = spec.stages.size() > 64;
+    std::printf("clock  pass  counter   %s  found\n", wide ? "stage occupancy (one column per stage, first 64 shown)" : "stage occupancy (one column per stage)");
+    std::printf("%s\n", std::string(70, '-').c_str());
+    sample(0);
+    for (unsigned c = 1; c <= cycles; ++c) {
+        core.clock();
+        std::string row;
+        for (std::size_t s = 0; s < spec.stages.size() && s < 64; ++s) {
+            const auto r = core.stage_registers(static_cast<unsigned>(s));
+            row += r[0] ? nonce_mark(r[1], first) : '.';
+        }
+        std::string found = "";
+        if (core.found()) {
+            found = "FOUND ";
+            found += u32_to_hex(core.found_nonce());
+            found.append(" (").append(std::string(1, nonce_mark(core.found_nonce(), first))).append(")");
+        }
+        std::printf("%5u  %4u  %08x  %s  %s\n", c, core.phase(), core.nonce_counter(), row.c_str(), found.c_str());
+        sample(c);
+    }
+    std::printf("\nA = nonce %08x, B = the next, ...; '.' = empty stage. The genesis nonce %08x is E.\n", first, kGenesisNonce);
+    std::printf("fill: the first result leaves after %u clocks (latency); then one nonce enters every %u clock%s\n",
+                spec.latency_clocks, cfg.loop, cfg.loop == 1 ? "" : "s");
+    print_energy_line(spec, node, voltage, mhz);
+    if (vcd) {
+        vcd->finish();
+        std::printf("wrote %s (%u clocks)\n", vcd_path->c_str(), cycles);
+    }
+    return kExitOk;
+}
+
+int run_sweep(const hw::TechnologyNode& node, double voltage) {
+    std::printf("Designs at %s, %.2f V (all hardware figures modeled; energy calibrated on the Antminer S9)\n\n", node.name.c_str(), voltage);
+    std::printf("%-44s %6s %8s %7s %7s %8s %6s %7s %9s %9s %8s\n", "configuration", "stages", "reg bits", "adders", "latency",
+                "hash/clk", "MHz", "mm2", "mW", "J/TH", "MH/J");
+    auto row = [&](const hw::CoreConfig& c) {
+        const hw::PipelineSpec spec = hw::build_pipeline(c);
+        const auto e = hw::estimate_energy(spec, node, {voltage, 0}, hw::measure_toggles_per_clock(spec));
+        std::printf("%-44s %6zu %8u %7u %7u %8.4g %6.0f %7.4f %9.2f %9.2f %8.3g\n", c.describe().c_str(), spec.stages.size(),
+                    spec.hardware.register_bits, spec.hardware.adders32, spec.latency_clocks, spec.hashes_per_clock, e.clock_mhz,
+                    e.area_mm2, e.power_w * 1e3, e.joules_per_th(), e.hashes_per_joule() / 1e6);
+    };
+    for (unsigned R : {1u, 2u, 4u, 8u})
+        for (unsigned L : {1u, 4u, 16u, 64u}) {
+            if (R * L > 64) continue;
+            hw::CoreConfig c;
+            c.rounds_per_stage = R;
+            c.loop = L;
+            row(c);
+        }
+    std::printf("\nThe ASIC savings, one at a time (R1 L1):\n");
+    for (int i = 0; i < 6; ++i) {
+        hw::CoreConfig c;
+        if (i == 1) c.midstate_from_host = false;
+        if (i == 2) c.precompute_job_rounds = false;
+        if (i == 3) c.hardwire_padding = false;
+        if (i == 4) c.cut_final_rounds = false;
+        if (i == 5) c.midstates = 4;
+        row(c);
+    }
+    std::printf("\nNamed chips (hw_model/energy_report.hpp):\n");
+    for (const auto& name : hw::chip_model_names()) {
+        const auto r = hw::energy_report(name);
+        std::printf("  %-12s %s %.2f V %4.0f MHz %4u cores: %8.2f GH/s %7.2f W %7.2f J/TH chip, %6.2f mm2 of cores", r.name.c_str(),
+                    r.node.c_str(), r.voltage, r.clock_mhz, r.cores, r.hashrate_hs / 1e9, r.power_w, r.j_per_th, r.area_mm2);
+        if (r.modeled_wall_j_per_th)
+            std::printf("; wall %.1f J/TH vs published %.1f (%s)", *r.modeled_wall_j_per_th, *r.published_wall_j_per_th, r.role.c_str());
+        std::printf("\n");
+    }
+    std::printf("  calibration factor (wires, clock tree, glitches; fitted on the S9): %.3f\n", hw::calibration_factor());
+    return kExitOk;
+}
+
+}  // namespace
+
+int run_pipeline(std::span<char* const> argv) {
+    static const OptionSpec specs[] = {
+        {"help", 'h', false},          {"rounds-per-stage", 'r', true}, {"loop", 'l', true},      {"midstates", 0, true},
+        {"cycles", 'n', true},         {"no-midstate", 0, false},       {"no-precompute", 0, false}, {"no-hardwire", 0, false},
+        {"no-cut", 0, false},          {"vcd", 0, true},                {"sweep", 0, false},       {"node", 0, true},
+        {"voltage", 0, true},          {"mhz", 0, true},
+    };
+    const auto args = parse_args(specs, argv);
+    if (args.has("help")) {
+        std::cout << kHelp;
+        return kExitOk;
+    }
+    if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
+    hw::CoreConfig cfg;
+    cfg.rounds_per_stage = static_cast<unsigned>(args.get_int("rounds-per-stage", 1, 64).value_or(8));
+    cfg.loop = static_cast<unsigned>(args.get_int("loop", 1, 64).value_or(1));
+    cfg.midstates = static_cast<unsigned>(args.get_int("midstates", 1, 4).value_or(1));
+    cfg.midstate_from_host = !args.has("no-midstate");
+    cfg.precompute_job_rounds = !args.has("no-precompute");
+    cfg.hardwire_padding = !args.has("no-hardwire");
+    cfg.cut_final_rounds = !args.has("no-cut");
+    try {
+        hw::validate(cfg);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
+    const unsigned cycles = static_cast<unsigned>(args.get_int("cycles", 1, 100000).value_or(30));
+    const hw::TechnologyNode* node = nullptr;
+    try {
+        node = &hw::technology(args.get("node").value_or("16nm"));
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--node: ") + e.what());
+    }
+    const double voltage = args.get_double("voltage").value_or(node->nominal_voltage);
+    if (voltage <= 0 || voltage > 2) throw UsageError("--voltage must be between 0 and 2 V");
+    const double mhz = args.get_double("mhz").value_or(0);
+    if (mhz < 0 || mhz > 10000) throw UsageError("--mhz must be between 0 and 10000");
+    if (args.has("sweep")) return run_sweep(*node, voltage);
+    return run_picture(cfg, cycles, args.get("vcd"), *node, voltage, mhz);
+}
+
+}  // namespace hf::cli

@@ -1,0 +1,69 @@
+// Area, power and energy of a hash-core design, from its hardware counts (PipelineSpec) and its
+// switching activity (flip-flop toggles counted by CycleCore), with a technology table.
+//
+// Every figure here is MODELED. The per-operation energies and areas at 45 nm are published
+// measurements (cited in energy_model.cpp); other nodes are scaled with documented factors; one
+// overhead factor (wires, clock tree, glitching — what an operation count misses) is calibrated
+// on the Antminer S9 and then only checked on the S19 (see energy_report.hpp and the README).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hw_model/pipeline_spec.hpp"
+
+namespace hf::hw {
+
+struct TechnologyNode {
+    std::string name;              // "45nm", "16nm", "7nm"
+    double nominal_voltage = 0;    // V
+    double e_add32_pj = 0;         // energy of one 32-bit add at nominal voltage
+    double e_logic32_pj = 0;       // one 32-bit wide 2-input logic function
+    double e_ff_toggle_fj = 0;     // one flip-flop changing state
+    double e_ff_clock_fj = 0;      // one flip-flop's clock pin, every clock, toggling or not
+    double area_add32_um2 = 0;
+    double area_logic32_um2 = 0;
+    double area_ff_um2 = 0;
+    double area_comparator_bit_um2 = 0;
+    double leakage_w_per_mm2 = 0;  // at nominal voltage
+    double round_delay_ns = 0;     // one SHA-256 round + register overhead at nominal voltage
+    std::string source;            // where the numbers come from
+};
+
+const TechnologyNode& technology(const std::string& name);  // throws std::invalid_argument
+std::vector<std::string> technology_names();
+
+// Activity of a design measured in cycle mode: flip-flop toggles per clock per core, steady state.
+double measure_toggles_per_clock(const PipelineSpec& spec, unsigned clocks = 256);
+
+struct OperatingPoint {
+    double voltage = 0;        // core supply (V)
+    double frequency_mhz = 0;  // hash clock; 0: the model's estimate at this voltage
+};
+
+struct EnergyEstimate {
+    double clock_mhz = 0;            // modeled
+    double hashes_per_second = 0;    // per core, modeled
+    double energy_per_hash_j = 0;    // dynamic + leakage, per core, modeled
+    double dynamic_j_per_hash = 0;
+    double leakage_w = 0;            // per core
+    double power_w = 0;              // per core at the clock
+    double area_mm2 = 0;             // per core
+    double toggles_per_clock = 0;    // measured by the cycle simulator
+    double joules_per_th() const { return energy_per_hash_j * 1e12; }
+    double hashes_per_joule() const { return energy_per_hash_j > 0 ? 1 / energy_per_hash_j : 0; }
+};
+
+// The overhead factor calibrated on the S9 (see energy_report.cpp); `calibrated` = false gives the
+// bare operation-count model.
+EnergyEstimate estimate_energy(const PipelineSpec& spec, const TechnologyNode& node, OperatingPoint op,
+                               double toggles_per_clock, bool calibrated = true);
+
+// The clock the model expects for a design at a voltage (rounds per stage set the path length).
+double estimate_clock_mhz(const PipelineSpec& spec, const TechnologyNode& node, double voltage);
+
+// The calibration factor itself (derived from the S9 figures at first use).
+double calibration_factor();
+
+}  // namespace hf::hw

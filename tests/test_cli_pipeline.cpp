@@ -1,0 +1,106 @@
+// hashforge pipeline end to end: the picture, the VCD waveform, the sweep, and bad options.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "tests/support.hpp"
+
+using hf::test::run_hashforge;
+
+TEST_CASE("the picture shows the fill and finds the genesis nonce after the latency") {
+    const auto r = run_hashforge("pipeline --rounds-per-stage 8 --loop 1 --cycles 24");
+    REQUIRE(r.exit_status == 0);
+    CHECK(r.output.find("16 stages, latency 17 clocks") != std::string::npos);
+    // The genesis nonce (E, the fifth issued) leaves at clock 4 + 17.
+    CHECK(r.output.find("   21     0  ") != std::string::npos);
+    const auto line21 = r.output.substr(r.output.find("   21     0  "), 80);
+    CHECK(line21.find("FOUND 7c2bac1d") != std::string::npos);
+    CHECK(r.output.find("   1     0  7c2bac1a  A...............") != std::string::npos);
+    CHECK(r.output.find("J/TH") != std::string::npos);
+    // Looping halves the intake rate.
+    const auto looped = run_hashforge("pipeline -r 16 -l 2 -n 6");
+    REQUIRE(looped.exit_status == 0);
+    CHECK(looped.output.find("0.5 hashes/clock") != std::string::npos);
+    CHECK(looped.output.find("    6     0  7c2bac1c  CBA.") != std::string::npos);
+}
+
+TEST_CASE("the VCD is well formed: header, declarations, increasing timestamps") {
+    const auto path = std::filesystem::temp_directory_path() / ("hf-pipe-" + std::to_string(::getpid()) + ".vcd");
+    const auto r = run_hashforge("pipeline -r 4 -n 40 --vcd " + path.string());
+    REQUIRE(r.exit_status == 0);
+    std::ifstream in(path);
+    REQUIRE(in);
+    std::string line;
+    bool timescale = false, enddefs = false;
+    std::set<std::string> ids;
+    std::map<std::string, int> widths;
+    long long last_time = -1;
+    int timestamps = 0, found_rises = 0, scopes = 0;
+    std::string found_id;
+    while (std::getline(in, line)) {
+        if (line.empty()) continue;
+        if (!enddefs) {
+            if (line.rfind("$timescale", 0) == 0) timescale = true;
+            if (line.rfind("$scope", 0) == 0) ++scopes;
+            if (line.rfind("$upscope", 0) == 0) --scopes;
+            if (line.rfind("$var", 0) == 0) {
+                std::istringstream ss(line);
+                std::string var, type, id, name;
+                int width;
+                ss >> var >> type >> width >> id >> name;
+                CHECK(type == "wire");
+                CHECK(ids.insert(id).second);  // identifiers are unique
+                widths[id] = width;
+                if (name == "found") found_id = id;
+            }
+            if (line.rfind("$enddefinitions", 0) == 0) enddefs = true;
+            continue;
+        }
+        if (line[0] == '#') {
+            const long long t = std::stoll(line.substr(1));
+            CHECK(t > last_time);
+            last_time = t;
+            ++timestamps;
+        } else if (line[0] == 'b') {
+            const auto space = line.find(' ');
+            REQUIRE(space != std::string::npos);
+            const std::string id = line.substr(space + 1);
+            REQUIRE(widths.count(id) == 1);
+            CHECK(static_cast<int>(space - 1) <= widths[id]);
+            CHECK(line.find_first_not_of("01", 1) == space);
+        } else if (line[0] == '0' || line[0] == '1') {
+            const std::string id = line.substr(1);
+            REQUIRE(widths.count(id) == 1);
+            CHECK(widths[id] == 1);
+            if (id == found_id && line[0] == '1') ++found_rises;
+        } else {
+            CHECK((line == "$dumpvars" || line == "$end"));
+        }
+    }
+    CHECK(timescale);
+    CHECK(enddefs);
+    CHECK(scopes == 0);
+    CHECK(ids.size() >= 9);
+    CHECK(timestamps == 2 * 41);  // two edges per clock, clock 0 included
+    CHECK(found_rises == 1);      // the genesis nonce
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("the sweep lists designs and named chips; bad options are usage errors") {
+    const auto r = run_hashforge("pipeline --sweep");
+    REQUIRE(r.exit_status == 0);
+    CHECK(r.output.find("R1 L1 M1 +midstate") != std::string::npos);
+    CHECK(r.output.find("R1 L64") != std::string::npos);
+    CHECK(r.output.find("bm1387-16nm") != std::string::npos);
+    CHECK(r.output.find("published 34.2 (checks)") != std::string::npos);
+    for (const char* bad : {"pipeline --loop 3", "pipeline -r 64 -l 2", "pipeline --node 3nm", "pipeline --cycles 0",
+                            "pipeline --midstates 3", "pipeline --vcd /nonexistent/dir/x.vcd", "pipeline --bogus"}) {
+        CAPTURE(bad);
+        CHECK(run_hashforge(bad, true).exit_status == 2);
+    }
+}
