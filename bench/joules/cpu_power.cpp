@@ -32,13 +32,14 @@ CpuPower attribute_cpu_power(const CpuPowerInputs& in) {
         p.watts = *in.declared_watts_per_core * threads;
         p.source = PowerSource::Declared;
         p.note = "--cpu-watts " + fmt("%g", *in.declared_watts_per_core) + " W per core x " + fmt("%g", threads) +
-                 " busy cores" + suffix;
+                 (threads == 1 ? " busy core" : " busy cores") + suffix;
         return p;
     }
     if (in.assumed) {
         p.watts = in.assumed->watts_per_core * threads;
         p.source = PowerSource::Assumed;
-        p.note = fmt("%g", in.assumed->watts_per_core) + " W per core x " + fmt("%g", threads) + " busy cores: " +
+        p.note = fmt("%g", in.assumed->watts_per_core) + " W per core x " + fmt("%g", threads) +
+                 (threads == 1 ? " busy core: " : " busy cores: ") +
                  in.assumed->derivation + " [" + in.assumed->source + "]" + suffix;
         return p;
     }
