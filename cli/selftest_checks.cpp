@@ -17,7 +17,7 @@ std::vector<SelfTestCheck> selftest_checks() {
                           }});
     }
     // Hashing backends: the genesis block and random headers against the portable reference.
-    for (const auto& backend : core_backends()) {
+    for (const auto& backend : cli_backends()) {  // core's and the emulated ASIC
         checks.push_back({"backend " + backend.name + " (" + std::string(era_name(backend.era)) + ")",
                           [backend]() -> SelfTestOutcome {
                               if (!backend.supported()) return {SelfTestOutcome::Skip, "not supported by this CPU"};

@@ -6,6 +6,9 @@
 #include <stdexcept>
 #include <utility>
 
+#include <immintrin.h>
+
+#include "core/cpu_features.hpp"
 #include "core/sha256_rounds.hpp"
 
 namespace hf::hw {
@@ -13,17 +16,20 @@ namespace {
 
 using sha256::State;
 
-// Stage register layout (32-bit words): valid, nonce, lane states (8 per lane), lane chaining
-// values (8 per lane, only used without a host midstate), message windows (16 per schedule).
+// Stage register layout (32-bit words): valid, nonce, lane states (8 per lane), message windows
+// (16 per lane; block 2's lanes share window 0), and, only without a host midstate, the lanes'
+// chaining values (8 per lane) that travel with the nonce to the second hash's feed-forward.
 // A window is addressed by round number mod 16: W[t] sits in word t & 15 (one word is rewritten
 // per round, as in an addressable schedule register file).
 struct Layout {
     unsigned lanes;
-    std::size_t state(unsigned lane) const { return 2 + 8 * lane; }
-    std::size_t chain(unsigned lane) const { return 2 + 8 * lanes + 8 * lane; }
-    std::size_t window(unsigned lane) const { return 2 + 16 * lanes + 16 * lane; }
-    std::size_t stride() const { return 2 + 32 * lanes; }
+    bool chain_words;
+    constexpr std::size_t state(unsigned lane) const { return 2 + 8 * lane; }
+    constexpr std::size_t window(unsigned lane) const { return 2 + 8 * lanes + 16 * lane; }
+    constexpr std::size_t chain(unsigned lane) const { return 2 + 24 * lanes + 8 * lane; }
+    constexpr std::size_t stride() const { return 2 + 24 * lanes + (chain_words ? 8 * lanes : 0); }
 };
+Layout layout_of(const PipelineSpec& spec) { return {spec.lanes, !spec.config.midstate_from_host}; }
 
 template <unsigned T>
 inline void one_round(State& v, std::uint32_t* w) {
@@ -144,6 +150,64 @@ __attribute__((target_clones("popcnt", "default"))) std::uint64_t count_toggles(
     return total;
 }
 
+// The functional model's per-nonce path for a core with a host midstate: the same rounds, the
+// same per-job precompute, hard-wired padding words written as constants so the compiler folds
+// them as the silicon does, and the second hash stopped at the spec's last round.
+// N nonces go through together (N cores' worth of work in lockstep). N = 1 measured fastest on
+// Zen 3 (two spill registers); the parameter stays for hosts with more registers.
+template <unsigned First2, unsigned Last2, unsigned Lanes, unsigned N>
+[[gnu::flatten]] void hash_nonces(const PreparedJob& job, std::uint32_t nonce, unsigned (&hits)[N]) {
+    std::array<std::uint32_t, 64> w[N];
+    for (unsigned k = 0; k < N; ++k) {
+        w[k][0] = job.tail[0];
+        w[k][1] = job.tail[1];
+        w[k][2] = job.tail[2];
+        w[k][3] = __builtin_bswap32(nonce + k);
+        w[k][4] = 0x80000000u;
+#pragma GCC unroll 16
+        for (unsigned t = 5; t < 15; ++t) w[k][t] = 0;
+        w[k][15] = 640;
+        if constexpr (First2 == 3) {  // W16 and W17 come from the per-job precompute
+            w[k][16] = job.block2_words[0];
+            w[k][17] = job.block2_words[1];
+        }
+    }
+    constexpr unsigned from = First2 == 3 ? 18 : 16;
+#pragma GCC unroll 64
+    for (unsigned t = from; t < 64; ++t)
+        for (unsigned k = 0; k < N; ++k) w[k][t] = sha256::schedule_word(w[k][t - 2], w[k][t - 7], w[k][t - 15], w[k][t - 16]);
+    for (unsigned k = 0; k < N; ++k) hits[k] = 0;
+    for (unsigned m = 0; m < Lanes; ++m) {
+        State v[N];
+        for (unsigned k = 0; k < N; ++k) v[k] = job.block2_start[m];
+#pragma GCC unroll 64
+        for (unsigned t = First2; t < 64; ++t)
+            for (unsigned k = 0; k < N; ++k) sha256::round(v[k], sha256::kRoundConstants[t] + w[k][t]);
+        std::array<std::uint32_t, 64> x[N];
+        State s[N];
+        for (unsigned k = 0; k < N; ++k) {
+#pragma GCC unroll 8
+            for (unsigned i = 0; i < 8; ++i) x[k][i] = job.chain[m][i] + v[k][i];
+            x[k][8] = 0x80000000u;
+#pragma GCC unroll 8
+            for (unsigned t = 9; t < 15; ++t) x[k][t] = 0;
+            x[k][15] = 256;
+            s[k] = sha256::kInitialState;
+        }
+#pragma GCC unroll 64
+        for (unsigned t = 16; t <= Last2; ++t)
+            for (unsigned k = 0; k < N; ++k) x[k][t] = sha256::schedule_word(x[k][t - 2], x[k][t - 7], x[k][t - 15], x[k][t - 16]);
+#pragma GCC unroll 64
+        for (unsigned t = 0; t <= Last2; ++t)
+            for (unsigned k = 0; k < N; ++k) sha256::round(s[k], sha256::kRoundConstants[t] + x[k][t]);
+        for (unsigned k = 0; k < N; ++k) {
+            const std::uint32_t h7 = (Last2 == 60 ? s[k][4] : s[k][7]) + sha256::kInitialState[7];
+            const std::uint32_t h6 = Last2 == 60 ? 0 : s[k][6] + sha256::kInitialState[6];
+            if (comparator_hit(h7, h6, Last2 != 60, job.zero_bits)) hits[k] |= 1u << m;
+        }
+    }
+}
+
 }  // namespace
 
 bool comparator_hit(std::uint32_t h7, std::uint32_t h6, bool have_h6, unsigned zero_bits) {
@@ -202,7 +266,7 @@ PreparedJob prepare_job(const PipelineSpec& spec, const CoreJob& job) {
 // ---- cycle mode -------------------------------------------------------------------------------
 
 CycleCore::CycleCore(const PipelineSpec& spec, bool count_activity)
-    : spec_(spec), count_activity_(count_activity), stride_(Layout{spec.lanes}.stride()) {
+    : spec_(spec), count_activity_(count_activity), stride_(layout_of(spec).stride()) {
     const std::size_t words = kControlWords + stride_ * spec_.stages.size();
     bank_[0].assign(words, 0);
     bank_[1].assign(words, 0);
@@ -234,10 +298,49 @@ bool CycleCore::drained() const {
     return true;
 }
 
+namespace {
+
+// Flip-flop toggles between two register sets: popcount(old ^ new), AVX2 where the CPU has it.
+__attribute__((target("avx2"))) std::uint64_t count_toggles_avx2(const std::uint32_t* a, const std::uint32_t* b, std::size_t n) {
+    // Nibble lookup popcount (per byte, via pshufb), summed per 64-bit lane with psadbw.
+    const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+    const __m256i low = _mm256_set1_epi8(0x0f);
+    __m256i acc = _mm256_setzero_si256();
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256i x = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)),
+                                           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i)));
+        const __m256i bytes = _mm256_add_epi8(_mm256_shuffle_epi8(table, _mm256_and_si256(x, low)),
+                                              _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(x, 4), low)));
+        acc = _mm256_add_epi64(acc, _mm256_sad_epu8(bytes, _mm256_setzero_si256()));
+    }
+    std::uint64_t total = static_cast<std::uint64_t>(_mm256_extract_epi64(acc, 0)) + static_cast<std::uint64_t>(_mm256_extract_epi64(acc, 1)) +
+                          static_cast<std::uint64_t>(_mm256_extract_epi64(acc, 2)) + static_cast<std::uint64_t>(_mm256_extract_epi64(acc, 3));
+    for (; i < n; ++i) total += static_cast<unsigned>(std::popcount(a[i] ^ b[i]));
+    return total;
+}
+
+std::uint64_t count_toggles_any(const std::uint32_t* a, const std::uint32_t* b, std::size_t n) {
+    static const bool avx2 = cpu_features().avx2;
+    return avx2 ? count_toggles_avx2(a, b, n) : count_toggles(a, b, n);
+}
+
+}  // namespace
+
 void CycleCore::clock() {
+    switch (spec_.lanes) {
+        case 1: return spec_.config.midstate_from_host ? clock_lanes<1, false>() : clock_lanes<1, true>();
+        case 2: return spec_.config.midstate_from_host ? clock_lanes<2, false>() : clock_lanes<2, true>();
+        default: return spec_.config.midstate_from_host ? clock_lanes<4, false>() : clock_lanes<4, true>();
+    }
+}
+
+template <unsigned Lanes, bool ChainWords>
+void CycleCore::clock_lanes() {
+    constexpr Layout L{Lanes, ChainWords};
+    constexpr std::size_t S = L.stride();
     const std::uint32_t* cur = bank_[active_].data();
     std::uint32_t* nxt = bank_[active_ ^ 1].data();
-    const Layout L{spec_.lanes};
     const unsigned loop = spec_.config.loop;
     const unsigned R = spec_.config.rounds_per_stage;
     const unsigned pass = cur[kPhase];
@@ -250,21 +353,68 @@ void CycleCore::clock() {
     feeder_[1] = cur[kCounter];
 
     // Every stage: next register = f(input), input = previous stage's register at pass 0, else its own.
-    for (std::size_t s = 0; s < spec_.stages.size(); ++s) {
+    const std::size_t stages = spec_.stages.size();
+    for (std::size_t s = 0; s < stages; ++s) {
         const PipelineStage& st = spec_.stages[s];
-        const std::uint32_t* in = load ? (s == 0 ? feeder_.data() : cur + kControlWords + (s - 1) * stride_)
-                                       : cur + kControlWords + s * stride_;
-        std::uint32_t* out = nxt + kControlWords + s * stride_;
-        std::memcpy(out, in, stride_ * sizeof(std::uint32_t));
-        if (out[0] == 0) continue;  // a bubble: the registers hold whatever they held (no clock enable modelled)
-        if (load && st.starts_compression) start_compression(st.compression, spec_, job_, out, L);
+        const std::uint32_t* in = load ? (s == 0 ? feeder_.data() : cur + kControlWords + (s - 1) * S) : cur + kControlWords + s * S;
+        std::uint32_t* out = nxt + kControlWords + s * S;
         const unsigned first = st.first_round + pass * R;
         const unsigned end = std::min(first + R, st.first_round + st.round_count);
-        if (first < end) compute_rounds(st.compression, out, L, first, end - 1);
+        const bool starts = load && st.starts_compression;
+        if (in[0] == 0 || (first >= end && !starts)) {
+            // A bubble, or a pass with no rounds left: the register keeps its input (no clock enable modelled).
+            std::memcpy(out, in, S * sizeof(std::uint32_t));
+            continue;
+        }
+        // Compute from the input register into locals, then write the register once: reading back
+        // freshly stored words would stall the CPU's store forwarding.
+        const std::uint32_t* src = in;
+        if (starts) {
+            std::memcpy(out, in, S * sizeof(std::uint32_t));
+            start_compression(st.compression, spec_, job_, out, L);
+            src = out;
+        } else {
+            out[0] = in[0];
+            out[1] = in[1];
+            if constexpr (ChainWords) std::memcpy(out + L.chain(0), in + L.chain(0), 32 * Lanes);
+        }
+        // Round t for every lane, then each schedule advances once (block 2's lanes share one).
+        const bool shared = st.compression == Compression::Block2;
+        const unsigned windows = shared ? 1 : Lanes;
+        if (end == first + 1) {
+            // One round this clock (the unrolled pipeline): the window changes in one word only.
+            const unsigned t = first;
+            for (unsigned m = 0; m < Lanes; ++m) {
+                State v;
+                std::memcpy(v.data(), src + L.state(m), 32);
+                sha256::round(v, sha256::kRoundConstants[t] + src[L.window(shared ? 0 : m) + (t & 15)]);
+                std::memcpy(out + L.state(m), v.data(), 32);
+            }
+            for (unsigned m = 0; m < Lanes; ++m) {
+                const std::uint32_t* w = src + L.window(m);
+                std::memcpy(out + L.window(m), w, 64);
+                if (t + 16 <= 63 && m < windows)
+                    out[L.window(m) + (t & 15)] = sha256::schedule_word(w[(t + 14) & 15], w[(t + 9) & 15], w[(t + 1) & 15], w[t & 15]);
+            }
+            continue;
+        }
+        State v[Lanes];
+        std::uint32_t w[Lanes][16];
+        for (unsigned m = 0; m < Lanes; ++m) std::memcpy(v[m].data(), src + L.state(m), 32);
+        for (unsigned m = 0; m < windows; ++m) std::memcpy(w[m], src + L.window(m), 64);
+        for (unsigned t = first; t < end; ++t) {
+            for (unsigned m = 0; m < Lanes; ++m) sha256::round(v[m], sha256::kRoundConstants[t] + w[shared ? 0 : m][t & 15]);
+            if (t + 16 <= 63)
+                for (unsigned m = 0; m < windows; ++m)
+                    w[m][t & 15] = sha256::schedule_word(w[m][(t + 14) & 15], w[m][(t + 9) & 15], w[m][(t + 1) & 15], w[m][t & 15]);
+        }
+        for (unsigned m = 0; m < Lanes; ++m) std::memcpy(out + L.state(m), v[m].data(), 32);
+        for (unsigned m = 0; m < windows; ++m) std::memcpy(out + L.window(m), w[m], 64);
+        for (unsigned m = windows; m < Lanes; ++m) std::memcpy(out + L.window(m), src + L.window(m), 64);  // unused here
     }
 
     // The comparator reads the last stage's register when it holds a finished hash.
-    const std::uint32_t* last = cur + kControlWords + (spec_.stages.size() - 1) * stride_;
+    const std::uint32_t* last = cur + kControlWords + (stages - 1) * S;
     const unsigned lanes_hit = load && last[0] != 0 ? compare_lanes(spec_, last, L, job_.zero_bits) : 0;
     nxt[kFound] = lanes_hit != 0 ? 1 : 0;
     nxt[kFoundNonce] = lanes_hit != 0 ? last[1] : cur[kFoundNonce];
@@ -275,7 +425,7 @@ void CycleCore::clock() {
     nxt[kRemainingHi] = static_cast<std::uint32_t>(left >> 32);
     nxt[kPhase] = pass + 1 == loop ? 0 : pass + 1;
 
-    if (count_activity_) toggles_ += count_toggles(cur, nxt, bank_[0].size());
+    if (count_activity_) toggles_ += count_toggles_any(cur, nxt, bank_[0].size());
     active_ ^= 1;  // commit
     ++cycles_;
 }
@@ -285,7 +435,7 @@ void CycleCore::clock() {
 void FunctionalCore::load_job(const CoreJob& job) { job_ = prepare_job(spec_, job); }
 
 void FunctionalCore::scan(std::uint32_t first, std::uint64_t count, std::vector<CoreHit>& hits) {
-    const Layout L{spec_.lanes};
+    const Layout L = layout_of(spec_);
     std::vector<std::uint32_t> regs(L.stride());
     // The compressions in pipeline order, each as one span of rounds: the stages, merged.
     struct Span {
@@ -298,6 +448,28 @@ void FunctionalCore::scan(std::uint32_t first, std::uint64_t count, std::vector<
         else spans.back().last = st.first_round + st.round_count - 1;
     }
     std::uint32_t nonce = first;
+    if (spec_.config.midstate_from_host) {
+        const unsigned f = spec_.block2_first_round, l = spec_.hash2_last_round, lanes = spec_.lanes;
+        auto run = [&](auto hash_pair) {
+            unsigned h[1];
+            for (std::uint64_t i = 0; i < count; ++i, ++nonce) {
+                hash_pair(job_, nonce, h);
+                for (unsigned k = 0; k < 1; ++k)
+                    for (unsigned m = 0; m < lanes; ++m)
+                        if (h[k] & (1u << m)) hits.push_back({nonce + k, m});
+            }
+        };
+        auto by_lanes = [&]<unsigned F, unsigned Last>() {
+            if (lanes == 1) run(hash_nonces<F, Last, 1, 1>);
+            else if (lanes == 2) run(hash_nonces<F, Last, 2, 1>);
+            else run(hash_nonces<F, Last, 4, 1>);
+        };
+        if (f == 3 && l == 60) by_lanes.template operator()<3, 60>();
+        else if (f == 3) by_lanes.template operator()<3, 63>();
+        else if (l == 60) by_lanes.template operator()<0, 60>();
+        else by_lanes.template operator()<0, 63>();
+        return;
+    }
     for (std::uint64_t i = 0; i < count; ++i, ++nonce) {
         regs[0] = 1;
         regs[1] = nonce;

@@ -83,6 +83,8 @@ public:
 private:
     enum : unsigned { kCounter, kRemainingLo, kRemainingHi, kPhase, kFound, kFoundNonce, kFoundLanes, kControlWords = 8 };
     const std::uint32_t* regs() const { return bank_[active_].data(); }
+    template <unsigned Lanes, bool ChainWords>
+    void clock_lanes();  // clock() for a register layout known at compile time
 
     PipelineSpec spec_;
     PreparedJob job_;
