@@ -18,10 +18,16 @@ std::vector<BackendInfo> cli_backends() {
 
 std::vector<BackendInfo> experimental_backends() {
     std::vector<BackendInfo> out;
-    for (const auto& b : core_backends())
-        if (b.name == "shani")
-            for (int n = 1; n <= 4; ++n)
-                out.push_back({"shani-x" + std::to_string(n), Era::Cpu, b.supported, [n] { return make_shani_backend_streams(n); }});
+    const auto shani = find_backend(core_backends(), "shani");
+    const auto avx2 = find_backend(core_backends(), "avx2");
+    if (!shani) return out;
+    for (int n = 1; n <= 4; ++n)
+        out.push_back({"shani-x" + std::to_string(n), Era::Cpu, shani->supported, [n] { return make_shani_backend_streams(n); }});
+    out.push_back({"shani+sse", Era::Cpu, shani->supported, &make_shani_sse_backend});
+    if (avx2) {
+        auto both = [s = shani->supported, a = avx2->supported] { return s() && a(); };
+        out.push_back({"shani+avx2", Era::Cpu, both, &make_shani_avx2_backend});
+    }
     return out;
 }
 

@@ -1,152 +1,45 @@
-// The shani backend: sha256d with the x86 SHA extensions (sha256rnds2 does two rounds,
-// sha256msg1/msg2 the message schedule), several independent nonces interleaved per thread.
+// The shani backend: sha256d with the x86 SHA extensions, several independent nonces interleaved
+// per thread (the kernel is core/shani_kernel.hpp).
 //
-// Why interleave: sha256rnds2 has a latency of several cycles but can issue every 1-3 cycles
-// (uops.info: about 4 cycles latency and 2 cycles reciprocal throughput on Zen 3; 3/1 on Ice
-// Lake), and the rounds of one hash form a single dependency chain. With N independent nonces in
-// flight the unit is kept busy instead of waiting on its own result. N is a template parameter;
-// the default (kStreams) was picked by measurement (hashforge bench --backend shani-x1..x4).
-//
-// The plan's tricks apply in SHA-NI form: hash 1 starts at round 4 of block 2 (state after rounds
-// 0..3 precomputed, the nonce added to lanes A and E), rounds 4..15 use constant K+W vectors,
-// hash 2's rounds 8..15 too, and hash 2 stops after the sha256rnds2 of rounds 60-61, whose F lane
-// is e after round 60, which decides H7. That is 30 + 31 = 61 sha256rnds2 per nonce instead of 64.
+// Why interleave: sha256rnds2 has a latency of several cycles but can issue more often than that
+// (measured here: 1 stream ~98 TSC ticks per compression, 4 streams ~30 without the message
+// schedule; see shani_tsc_per_compression), and the rounds of one hash form a single dependency
+// chain. With N independent nonces in flight the SHA unit is kept busy instead of waiting on its
+// own result. The count is a template parameter; "shani" uses the best of 2..4 measured at start-up.
 #include <immintrin.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "core/backends.hpp"
+#include "core/cpu_features.hpp"
 #include "core/sha256d_plan.hpp"
+#include "core/tsc.hpp"
 
-namespace hf {
+#pragma GCC push_options
+#pragma GCC target("sha,sse4.1,ssse3")
+
+#include "core/shani_kernel.hpp"
+
+namespace hf::kernel {
 namespace {
 
-// The plan in the register layout sha256rnds2 uses: ABEF = {A, B, E, F} from lane 3 down to lane 0.
-struct ShaniPlan {
-    __m128i abef3, cdgh3;  // hash 1 after round 3 without W3 (the nonce is added to A and E)
-    __m128i m0;            // W0..W3 of block 2 with W3 = 0 (lane 0 = W0)
-    __m128i mid_abef, mid_cdgh;  // midstate for the feed-forward
-    std::uint32_t h7_limit;
-};
-
-constexpr std::uint32_t K(int i) { return sha256::kRoundConstants[static_cast<unsigned>(i)]; }
-
-__attribute__((target("sse4.1"))) inline __m128i set_abef(const sha256::State& s) {
-    return _mm_set_epi32(static_cast<int>(s[0]), static_cast<int>(s[1]), static_cast<int>(s[4]), static_cast<int>(s[5]));
-}
-__attribute__((target("sse4.1"))) inline __m128i set_cdgh(const sha256::State& s) {
-    return _mm_set_epi32(static_cast<int>(s[2]), static_cast<int>(s[3]), static_cast<int>(s[6]), static_cast<int>(s[7]));
-}
-__attribute__((target("sse4.1"))) inline __m128i set_words(std::uint32_t w0, std::uint32_t w1, std::uint32_t w2, std::uint32_t w3) {
-    return _mm_set_epi32(static_cast<int>(w3), static_cast<int>(w2), static_cast<int>(w1), static_cast<int>(w0));
-}
-
-// W[4i..4i+3] from the four previous groups (i >= 4): m[i & 3] is replaced.
-#define HF_SCHEDULE(m, i)                                                                              \
-    do {                                                                                               \
-        __m128i x_ = _mm_sha256msg1_epu32((m)[(i) & 3], (m)[((i) + 1) & 3]);                           \
-        x_ = _mm_add_epi32(x_, _mm_alignr_epi8((m)[((i) + 3) & 3], (m)[((i) + 2) & 3], 4));            \
-        (m)[(i) & 3] = _mm_sha256msg2_epu32(x_, (m)[((i) + 3) & 3]);                                   \
-    } while (0)
-
-// Four rounds with the K+W vector kw, on every stream.
-#define HF_ROUNDS4(N, abef, cdgh, kw_expr)                                                             \
-    do {                                                                                               \
-        __m128i kw_[N];                                                                                \
-        for (int s_ = 0; s_ < N; ++s_) kw_[s_] = (kw_expr);                                            \
-        for (int s_ = 0; s_ < N; ++s_) cdgh[s_] = _mm_sha256rnds2_epu32(cdgh[s_], abef[s_], kw_[s_]);  \
-        for (int s_ = 0; s_ < N; ++s_) kw_[s_] = _mm_shuffle_epi32(kw_[s_], 0x0E);                     \
-        for (int s_ = 0; s_ < N; ++s_) abef[s_] = _mm_sha256rnds2_epu32(abef[s_], cdgh[s_], kw_[s_]);  \
-    } while (0)
-
 template <int N>
-__attribute__((target("sha,sse4.1,ssse3"), always_inline)) inline void sha256d_h7_shani(
-    const ShaniPlan& p, const std::uint32_t (&w3)[N], std::uint32_t (&h7)[N]) {
-    const __m128i* k = reinterpret_cast<const __m128i*>(sha256::kRoundConstants.data());
-    __m128i abef[N], cdgh[N], m[N][4];
-    // ---- hash 1, block 2, from round 4 ----
-    for (int s = 0; s < N; ++s) {
-        const __m128i n = _mm_set1_epi32(static_cast<int>(w3[s]));
-        abef[s] = _mm_add_epi32(p.abef3, _mm_blend_epi16(n, _mm_setzero_si128(), 0x33));  // + W3 in lanes 3 (A), 1 (E)
-        cdgh[s] = p.cdgh3;
-        m[s][0] = _mm_blend_epi16(p.m0, n, 0xC0);  // W3 in lane 3
-        m[s][1] = set_words(0x80000000u, 0, 0, 0);
-        m[s][2] = _mm_setzero_si128();
-        m[s][3] = set_words(0, 0, 0, 640);
-    }
-    {
-        const __m128i kw4 = set_words(K(4) + 0x80000000u, K(5), K(6), K(7));
-        const __m128i kw8 = _mm_loadu_si128(k + 2);
-        const __m128i kw12 = set_words(K(12), K(13), K(14), K(15) + 640);
-        HF_ROUNDS4(N, abef, cdgh, kw4);
-        HF_ROUNDS4(N, abef, cdgh, kw8);
-        HF_ROUNDS4(N, abef, cdgh, kw12);
-    }
-#pragma GCC unroll 12
-    for (int i = 4; i < 16; ++i) {
-        for (int s = 0; s < N; ++s) HF_SCHEDULE(m[s], i);
-        HF_ROUNDS4(N, abef, cdgh, _mm_add_epi32(m[s_][i & 3], _mm_loadu_si128(k + i)));
-    }
-    // ---- hash 2 on the 32-byte digest ----
-    const __m128i iv_abef = set_words(sha256::kInitialState[5], sha256::kInitialState[4], sha256::kInitialState[1],
-                                      sha256::kInitialState[0]);
-    const __m128i iv_cdgh = set_words(sha256::kInitialState[7], sha256::kInitialState[6], sha256::kInitialState[3],
-                                      sha256::kInitialState[2]);
-    for (int s = 0; s < N; ++s) {
-        const __m128i a = _mm_add_epi32(abef[s], p.mid_abef);  // lanes 3..0: A B E F
-        const __m128i c = _mm_add_epi32(cdgh[s], p.mid_cdgh);  // lanes 3..0: C D G H
-        m[s][0] = _mm_shuffle_epi32(_mm_unpackhi_epi64(a, c), 0xB1);  // A B C D (lane 0 = A)
-        m[s][1] = _mm_shuffle_epi32(_mm_unpacklo_epi64(a, c), 0xB1);  // E F G H
-        m[s][2] = set_words(0x80000000u, 0, 0, 0);
-        m[s][3] = set_words(0, 0, 0, 256);
-        abef[s] = iv_abef;
-        cdgh[s] = iv_cdgh;
-    }
-    HF_ROUNDS4(N, abef, cdgh, _mm_add_epi32(m[s_][0], _mm_loadu_si128(k + 0)));
-    HF_ROUNDS4(N, abef, cdgh, _mm_add_epi32(m[s_][1], _mm_loadu_si128(k + 1)));
-    {
-        const __m128i kw8 = set_words(K(8) + 0x80000000u, K(9), K(10), K(11));
-        const __m128i kw12 = set_words(K(12), K(13), K(14), K(15) + 256);
-        HF_ROUNDS4(N, abef, cdgh, kw8);
-        HF_ROUNDS4(N, abef, cdgh, kw12);
-    }
-#pragma GCC unroll 11
-    for (int i = 4; i < 15; ++i) {
-        for (int s = 0; s < N; ++s) HF_SCHEDULE(m[s], i);
-        HF_ROUNDS4(N, abef, cdgh, _mm_add_epi32(m[s_][i & 3], _mm_loadu_si128(k + i)));
-    }
-    // Rounds 60 and 61 only: the F lane of the result is e after round 60.
-    for (int s = 0; s < N; ++s) HF_SCHEDULE(m[s], 15);
-    for (int s = 0; s < N; ++s) {
-        const __m128i kw = _mm_add_epi32(m[s][3], _mm_loadu_si128(k + 15));
-        const __m128i r = _mm_sha256rnds2_epu32(cdgh[s], abef[s], kw);
-        h7[s] = static_cast<std::uint32_t>(_mm_cvtsi128_si32(r)) + sha256::kInitialState[7];
-    }
-}
-
-template <int N>
-__attribute__((target("sha,sse4.1,ssse3"))) std::uint64_t scan_shani(const ScanWork& work, NonceRange range,
-                                                                    std::vector<std::uint32_t>& found,
-                                                                    const std::atomic<bool>& stop) {
-    const Sha256dPlan plan = make_sha256d_plan(work);
-    ShaniPlan p;
-    p.abef3 = set_abef(plan.v3);
-    p.cdgh3 = set_cdgh(plan.v3);
-    p.m0 = set_words(plan.w[0], plan.w[1], plan.w[2], 0);
-    p.mid_abef = set_abef(plan.midstate);
-    p.mid_cdgh = set_cdgh(plan.midstate);
-    p.h7_limit = plan.h7_limit;
+__attribute__((flatten)) std::uint64_t scan_shani(const ScanWork& work, NonceRange range, std::vector<std::uint32_t>& found,
+                         const std::atomic<bool>& stop) {
+    const ShaniPlan p = make_shani_plan(make_sha256d_plan(work));
     std::uint64_t done = 0;
     while (done < range.count && !stop.load(std::memory_order_relaxed)) {
         for (int step = 0; step < 64 && done < range.count; ++step) {
             const std::uint32_t base = range.first + static_cast<std::uint32_t>(done);
             std::uint32_t w3[N], h7[N];
             for (int s = 0; s < N; ++s) w3[s] = nonce_to_w3(base + static_cast<std::uint32_t>(s));
-            sha256d_h7_shani<N>(p, w3, h7);
+            shani_sha256d_h7<N>(p, w3, h7);
             const std::uint64_t lanes = std::min<std::uint64_t>(N, range.count - done);
             std::uint32_t mask = 0;
             for (int s = 0; s < N; ++s) mask |= h7_may_meet(h7[s], p.h7_limit) ? 1u << s : 0u;
@@ -160,8 +53,47 @@ __attribute__((target("sha,sse4.1,ssse3"))) std::uint64_t scan_shani(const ScanW
     return done;
 }
 
-#undef HF_ROUNDS4
-#undef HF_SCHEDULE
+// `N` independent states, each compressed `rounds` times: full 64 rounds with the message
+// schedule, as a plain SHA-256 compression does (the micro-benchmark behind the SHA-NI bound).
+template <int N> __attribute__((flatten)) std::uint64_t shani_compress_loop(std::uint64_t rounds, std::uint32_t seed) {
+    __m128i abef[N], cdgh[N], block[N][4];
+    for (int s = 0; s < N; ++s) {
+        abef[s] = _mm_set1_epi32(static_cast<int>(seed + static_cast<std::uint32_t>(s)));
+        cdgh[s] = _mm_set1_epi32(static_cast<int>(seed * 3 + static_cast<std::uint32_t>(s)));
+        for (int i = 0; i < 4; ++i) block[s][i] = _mm_set1_epi32(static_cast<int>(seed ^ static_cast<std::uint32_t>(16 * s + i)));
+    }
+    const std::uint64_t t0 = read_tsc();
+    for (std::uint64_t r = 0; r < rounds; ++r) {
+        __m128i m[N][4], abef_in[N], cdgh_in[N];
+        for (int s = 0; s < N; ++s) {
+            abef_in[s] = abef[s];
+            cdgh_in[s] = cdgh[s];
+            for (int i = 0; i < 4; ++i) m[s][i] = block[s][i];
+            // Chain the message to the previous result (as Merkle-Damgard does across blocks), so
+            // the schedule is computed every time instead of being hoisted out of the loop.
+            m[s][0] = _mm_xor_si128(m[s][0], abef[s]);
+        }
+        [&]<int... G>(std::integer_sequence<int, G...>) { (group_from_message<G, N>(abef, cdgh, m), ...); }(
+            std::make_integer_sequence<int, 16>{});
+        for (int s = 0; s < N; ++s) {
+            abef[s] = _mm_add_epi32(abef[s], abef_in[s]);
+            cdgh[s] = _mm_add_epi32(cdgh[s], cdgh_in[s]);
+        }
+    }
+    const std::uint64_t t1 = read_tsc();
+    std::uint32_t sink = 0;  // keep the result alive so the loop is not optimised away
+    for (int s = 0; s < N; ++s) sink ^= static_cast<std::uint32_t>(_mm_cvtsi128_si32(_mm_xor_si128(abef[s], cdgh[s])));
+    __asm__ volatile("" : : "r"(sink));
+    return t1 - t0;
+}
+
+}  // namespace
+}  // namespace hf::kernel
+
+#pragma GCC pop_options
+
+namespace hf {
+namespace {
 
 template <int N>
 class ShaniBackend final : public HashBackend {
@@ -171,16 +103,54 @@ public:
     Era era() const override { return Era::Cpu; }
     std::uint64_t scan(const ScanWork& work, NonceRange range, std::vector<std::uint32_t>& found,
                        const std::atomic<bool>& stop) override {
-        return scan_shani<N>(work, range, found, stop);
+        return kernel::scan_shani<N>(work, range, found, stop);
     }
 
 private:
     std::string name_;
 };
 
+// The interleave that is fastest here, measured once: best-of-several short bursts per count, in
+// TSC ticks (the minimum filters out bursts another process interrupted).
+int measured_best_streams() {
+    int best = 2;
+    double best_ticks = 0;
+    const ScanWork w = ScanWork::from_header(HeaderBytes{}, U256{});
+    const std::atomic<bool> no_stop{false};
+    std::vector<std::uint32_t> found;
+    for (int n = 2; n <= 4; ++n) {
+        auto b = make_shani_backend_streams(n);
+        double ticks = 1e30;
+        for (int rep = 0; rep < 8; ++rep) {
+            const std::uint64_t t0 = read_tsc();
+            b->scan(w, {static_cast<std::uint32_t>(rep) << 12, 4096}, found, no_stop);
+            ticks = std::min(ticks, static_cast<double>(read_tsc() - t0));
+        }
+        if (best_ticks == 0 || ticks < best_ticks * 0.97) {  // more streams only for a clear gain
+            best = n;
+            best_ticks = ticks;
+        }
+    }
+    return best;
+}
+
 }  // namespace
 
-std::unique_ptr<HashBackend> make_shani_backend() { return std::make_unique<ShaniBackend<kShaniStreams>>("shani"); }
+int shani_streams() {
+    static const int n = [] {
+        const auto& f = cpu_features();
+        return f.sha && f.sse41 && f.ssse3 ? measured_best_streams() : 2;
+    }();
+    return n;
+}
+
+std::unique_ptr<HashBackend> make_shani_backend() {
+    switch (shani_streams()) {
+        case 3: return std::make_unique<ShaniBackend<3>>("shani");
+        case 4: return std::make_unique<ShaniBackend<4>>("shani");
+        default: return std::make_unique<ShaniBackend<2>>("shani");
+    }
+}
 
 std::unique_ptr<HashBackend> make_shani_backend_streams(int streams) {
     switch (streams) {
@@ -190,6 +160,20 @@ std::unique_ptr<HashBackend> make_shani_backend_streams(int streams) {
         case 4: return std::make_unique<ShaniBackend<4>>("shani-x4");
         default: return nullptr;
     }
+}
+
+double shani_tsc_per_compression(int streams, std::uint64_t rounds) {
+    const auto& f = cpu_features();
+    if (!(f.sha && f.sse41 && f.ssse3) || rounds == 0) return 0;
+    std::uint64_t ticks = 0;
+    switch (streams) {
+        case 1: ticks = kernel::shani_compress_loop<1>(rounds, 1); break;
+        case 2: ticks = kernel::shani_compress_loop<2>(rounds, 2); break;
+        case 3: ticks = kernel::shani_compress_loop<3>(rounds, 3); break;
+        case 4: ticks = kernel::shani_compress_loop<4>(rounds, 4); break;
+        default: return 0;
+    }
+    return static_cast<double>(ticks) / static_cast<double>(rounds * static_cast<std::uint64_t>(streams));
 }
 
 }  // namespace hf

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <random>
 
+#include <time.h>
+
 #include "core/cpu_features.hpp"
 #include "core/sha256d_plan.hpp"
 #include "core/target.hpp"
@@ -123,7 +125,16 @@ bool backend_usable(const BackendInfo& backend) {
     return ok;
 }
 
-Measurement measure_backend(const BackendInfo& info, std::chrono::duration<double> duration) {
+namespace {
+
+double thread_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+template <class Now>
+Measurement measure_with(const BackendInfo& info, double duration, Now now) {
     auto backend = info.create();
     std::mt19937 rng(7);
     const ScanWork w = ScanWork::from_header(random_header(rng), U256{});  // target 0: nothing qualifies
@@ -132,22 +143,34 @@ Measurement measure_backend(const BackendInfo& info, std::chrono::duration<doubl
     Measurement m;
     std::uint64_t chunk = 1024;
     std::uint32_t next = 0;
-    const auto start = std::chrono::steady_clock::now();
+    const double start = now();
     for (;;) {
         m.hashes += backend->scan(w, {next, chunk}, found, no_stop);
         next += static_cast<std::uint32_t>(chunk);
-        const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-        m.seconds = elapsed.count();
-        if (elapsed >= duration) break;
-        if (elapsed < duration / 20) chunk *= 2;  // keep clock reads rare once the rate is known
+        m.seconds = now() - start;
+        if (m.seconds >= duration) break;
+        if (m.seconds < duration / 20) chunk *= 2;  // keep clock reads rare once the rate is known
     }
     return m;
 }
 
+}  // namespace
+
+Measurement measure_backend(const BackendInfo& info, std::chrono::duration<double> duration) {
+    const auto t0 = std::chrono::steady_clock::now();
+    return measure_with(info, duration.count(), [t0] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    });
+}
+
+Measurement measure_backend_cpu(const BackendInfo& info, std::chrono::duration<double> cpu_duration) {
+    return measure_with(info, cpu_duration.count(), [] { return thread_cpu_seconds(); });
+}
+
 BackendInfo choose_backend(std::span<const BackendInfo> backends, std::chrono::milliseconds per_backend,
                            std::vector<CalibrationResult>* report) {
-    std::optional<BackendInfo> best;
-    double best_rate = -1;
+    std::vector<CalibrationResult> results;
+    std::vector<const BackendInfo*> usable;
     for (const auto& b : backends) {
         CalibrationResult r;
         r.name = b.name;
@@ -157,15 +180,20 @@ BackendInfo choose_backend(std::span<const BackendInfo> backends, std::chrono::m
             r.why_not = "self-test failed: " + why;
         } else {
             r.usable = true;
-            r.hashrate = measure_backend(b, per_backend).rate();
-            if (r.hashrate > best_rate) {
-                best_rate = r.hashrate;
-                best = b;
-            }
         }
-        if (report) report->push_back(r);
+        results.push_back(r);
+        usable.push_back(r.usable ? &b : nullptr);
     }
-    if (best) return *best;
+    constexpr int kRounds = 3;
+    for (int round = 0; round < kRounds; ++round)
+        for (std::size_t i = 0; i < results.size(); ++i)
+            if (usable[i])
+                results[i].hashrate = std::max(results[i].hashrate, measure_backend_cpu(*usable[i], per_backend / kRounds).rate());
+    std::size_t best = results.size();
+    for (std::size_t i = 0; i < results.size(); ++i)
+        if (usable[i] && (best == results.size() || results[i].hashrate > results[best].hashrate)) best = i;
+    if (report) report->insert(report->end(), results.begin(), results.end());
+    if (best < results.size()) return *usable[best];
     return core_backends().front();
 }
 

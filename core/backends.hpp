@@ -21,9 +21,14 @@ std::unique_ptr<HashBackend> make_scalar_backend();
 std::unique_ptr<HashBackend> make_shani_backend();
 std::unique_ptr<HashBackend> make_avx2_backend();
 // SHA-NI with 1..4 nonces interleaved ("shani-x1".."shani-x4"), for measuring the interleave;
-// "shani" is the measured best count, kShaniStreams.
-inline constexpr int kShaniStreams = 2;
+// "shani" uses shani_streams(): the fastest of 2..4 here, measured once (2 unless 3 or 4 is
+// clearly faster).
 std::unique_ptr<HashBackend> make_shani_backend_streams(int streams);
+int shani_streams();
+// SHA-NI (2 streams) interleaved in one thread with 4 SSE lanes ("shani+sse") or 8 AVX2 lanes
+// ("shani+avx2"); see backend_hybrid.cpp.
+std::unique_ptr<HashBackend> make_shani_sse_backend();
+std::unique_ptr<HashBackend> make_shani_avx2_backend();
 std::unique_ptr<HashBackend> make_avx512_backend();
 
 // Every backend compiled into core, in a fixed listing order (scalar first). The order is for
@@ -46,8 +51,11 @@ struct CalibrationResult {
     double hashrate = 0;    // measured, hashes per second, one thread
 };
 
-// Measures each usable backend for about `per_backend` on one thread and returns the fastest
-// (scalar if nothing else is usable). Every result, including the unusable ones, goes to `report`.
+// Measures each usable backend on the calling thread and returns the fastest (scalar if nothing
+// else is usable). Backends are measured in turns, three rounds of about per_backend / 3 each,
+// in hashes per second of this thread's CPU time (so a burst the OS interrupted does not count
+// against a backend), keeping each backend's best round. Every result, including the unusable
+// ones, goes to `report`.
 BackendInfo choose_backend(std::span<const BackendInfo> backends,
                            std::chrono::milliseconds per_backend = std::chrono::milliseconds(5),
                            std::vector<CalibrationResult>* report = nullptr);
@@ -60,5 +68,7 @@ struct Measurement {
     double rate() const { return seconds > 0 ? static_cast<double>(hashes) / seconds : 0; }
 };
 Measurement measure_backend(const BackendInfo& backend, std::chrono::duration<double> duration);
+// The same, but `seconds` is the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID) over the run.
+Measurement measure_backend_cpu(const BackendInfo& backend, std::chrono::duration<double> cpu_duration);
 
 }  // namespace hf

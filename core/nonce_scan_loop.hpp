@@ -16,7 +16,7 @@ namespace hf::kernel {
 namespace {
 
 template <class V>
-std::uint64_t scan_lanes(const ScanWork& work, NonceRange range, std::vector<std::uint32_t>& found,
+__attribute__((flatten)) std::uint64_t scan_lanes(const ScanWork& work, NonceRange range, std::vector<std::uint32_t>& found,
                          const std::atomic<bool>& stop) {
     constexpr std::uint64_t kLanes = V::kLanes;
     constexpr int kStepsPerStopCheck = 16;

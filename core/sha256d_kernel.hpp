@@ -48,16 +48,6 @@ template <int R, class V> inline V& e_after(V (&s)[8]) { return s[(3 - R) & 7]; 
 
 template <class V> inline V sched(V w2, V w7, V w15, V w16) { return small_sigma1(w2) + w7 + small_sigma0(w15) + w16; }
 
-template <int From, int To, class V> inline void rounds_range(V (&s)[8], const V* w) {
-    [&]<int... I>(std::integer_sequence<int, I...>) { (round_w<From + I>(s, w[From + I]), ...); }(
-        std::make_integer_sequence<int, To - From>{});
-}
-template <int From, int To, class V> inline void schedule_range(V* w) {
-    [&]<int... I>(std::integer_sequence<int, I...>) {
-        ((w[From + I] = sched(w[From + I - 2], w[From + I - 7], w[From + I - 15], w[From + I - 16])), ...);
-    }(std::make_integer_sequence<int, To - From>{});
-}
-
 constexpr std::uint32_t kPad80 = 0x80000000;  // the 1 bit right after the message
 constexpr std::uint32_t kLen80 = 640;          // hash 1, block 2: 80-byte message length in bits
 constexpr std::uint32_t kLen32 = 256;          // hash 2: 32-byte message length in bits
@@ -65,88 +55,109 @@ constexpr std::uint32_t K(int i) { return sha256::kRoundConstants[static_cast<un
 constexpr std::uint32_t ssig0(std::uint32_t x) { return (x >> 7 | x << 25) ^ (x >> 18 | x << 14) ^ (x >> 3); }
 constexpr std::uint32_t ssig1(std::uint32_t x) { return (x >> 17 | x << 15) ^ (x >> 19 | x << 13) ^ (x >> 10); }
 
+// Message word T of hash 1's block 2 (T >= 18; W16 and W17 are the plan's constants), from the
+// nonce word W3 and the words before it, with the zero and constant padding words folded in.
+template <int T, class V> inline V h1_word(const Sha256dPlan& p, V w3, const V* w) {
+    if constexpr (T == 18) return V::set1(p.w18_part) + small_sigma0(w3);
+    else if constexpr (T == 19) return V::set1(p.w19_part) + w3;
+    else if constexpr (T == 20) return small_sigma1(w[18]) + V::set1(kPad80);  // + W13 + s0(W5) = 0
+    else if constexpr (T == 21) return small_sigma1(w[19]);
+    else if constexpr (T == 22) return small_sigma1(w[20]) + V::set1(kLen80);
+    else if constexpr (T <= 29) return small_sigma1(w[T - 2]) + w[T - 7];     // W[T-15], W[T-16] are 0
+    else if constexpr (T == 30) return small_sigma1(w[28]) + w[23] + V::set1(ssig0(kLen80));
+    else if constexpr (T == 31) return small_sigma1(w[29]) + w[24] + V::set1(p.w31_part);
+    else if constexpr (T == 32) return small_sigma1(w[30]) + w[25] + V::set1(p.w32_part);
+    else return sched(w[T - 2], w[T - 7], w[T - 15], w[T - 16]);
+}
+
+// Message word T of hash 2 (T >= 16): W0..W7 are hash 1's digest, W8..W15 constant padding.
+template <int T, class V> inline V h2_word(const V* x) {
+    if constexpr (T == 16) return small_sigma0(x[1]) + x[0];
+    else if constexpr (T == 17) return V::set1(ssig1(kLen32)) + small_sigma0(x[2]) + x[1];
+    else if constexpr (T <= 21) return small_sigma1(x[T - 2]) + small_sigma0(x[T - 15]) + x[T - 16];
+    else if constexpr (T == 22) return small_sigma1(x[20]) + V::set1(kLen32) + small_sigma0(x[7]) + x[6];
+    else if constexpr (T == 23) return small_sigma1(x[21]) + x[16] + V::set1(ssig0(kPad80)) + x[7];
+    else if constexpr (T == 24) return small_sigma1(x[22]) + x[17] + V::set1(kPad80);
+    else if constexpr (T <= 29) return small_sigma1(x[T - 2]) + x[T - 7];
+    else if constexpr (T == 30) return small_sigma1(x[28]) + x[23] + V::set1(ssig0(kLen32));
+    else if constexpr (T == 31) return small_sigma1(x[29]) + x[24] + small_sigma0(x[16]) + V::set1(kLen32);
+    else return sched(x[T - 2], x[T - 7], x[T - 15], x[T - 16]);
+}
+
+// Hash 1 working state and message words for one vector of nonces.
+template <class V> struct Hash1 {
+    V s[8];
+    V w[64];
+    V w3;
+};
+template <class V> struct Hash2 {
+    V t[8];
+    V x[64];
+};
+
+// Hash 1 from the start of round 4: the plan's state, the nonce word added to a and e.
+template <class V> inline void h1_init(const Sha256dPlan& p, V w3, Hash1<V>& h) {
+    for (int i = 0; i < 8; ++i) h.s[(i - 4) & 7] = V::set1(p.v3[static_cast<unsigned>(i)]);
+    h.s[(0 - 4) & 7] = h.s[(0 - 4) & 7] + w3;  // a
+    h.s[(4 - 4) & 7] = h.s[(4 - 4) & 7] + w3;  // e
+    h.w[16] = V::set1(p.w16);
+    h.w[17] = V::set1(p.w17);
+    h.w3 = w3;
+}
+
+// Round T of hash 1 (4 <= T <= 63), computing its message word first when it has one to compute.
+template <int T, class V> inline void h1_round(const Sha256dPlan& p, Hash1<V>& h) {
+    if constexpr (T == 4) round_kw<T>(h.s, V::set1(K(T) + kPad80));
+    else if constexpr (T == 15) round_kw<T>(h.s, V::set1(K(T) + kLen80));
+    else if constexpr (T < 15) round_kw<T>(h.s, V::set1(K(T)));  // W5..W14 are zero
+    else if constexpr (T == 16) round_kw<T>(h.s, V::set1(K(T) + p.w16));
+    else if constexpr (T == 17) round_kw<T>(h.s, V::set1(K(T) + p.w17));
+    else {
+        h.w[T] = h1_word<T>(p, h.w3, h.w);
+        round_w<T>(h.s, h.w[T]);
+    }
+}
+
+// Hash 2 from the start of round 1: hash 1's digest (state + midstate) is its message.
+template <class V> inline void h2_init(const Sha256dPlan& p, const Hash1<V>& h1, Hash2<V>& h) {
+    for (int i = 0; i < 8; ++i) h.x[i] = h1.s[i] + V::set1(p.midstate[static_cast<unsigned>(i)]);
+    for (int i = 0; i < 8; ++i) h.t[(i - 1) & 7] = V::set1(p.h2_v1[static_cast<unsigned>(i)]);
+    h.t[(0 - 1) & 7] = h.t[(0 - 1) & 7] + h.x[0];
+    h.t[(4 - 1) & 7] = h.t[(4 - 1) & 7] + h.x[0];
+}
+
+// Round T of hash 2 (1 <= T <= 60); rounds 57..60 compute only e, all H7 needs.
+template <int T, class V> inline void h2_round(Hash2<V>& h) {
+    if constexpr (T <= 7) round_w<T>(h.t, h.x[T]);
+    else if constexpr (T == 8) round_kw<T>(h.t, V::set1(K(T) + kPad80));
+    else if constexpr (T == 15) round_kw<T>(h.t, V::set1(K(T) + kLen32));
+    else if constexpr (T < 15) round_kw<T>(h.t, V::set1(K(T)));
+    else {
+        h.x[T] = h2_word<T>(h.x);
+        if constexpr (T <= 56) round_w<T>(h.t, h.x[T]);
+        else round_e_only<T>(h.t, h.x[T]);
+    }
+}
+
+// H7 of hash 2: e after round 60 plus the initial state's last word.
+template <class V> inline V h2_h7(Hash2<V>& h) { return e_after<60>(h.t) + V::set1(sha256::kInitialState[7]); }
+
+template <int From, int To, class V> inline void h1_rounds(const Sha256dPlan& p, Hash1<V>& h) {
+    [&]<int... I>(std::integer_sequence<int, I...>) { (h1_round<From + I>(p, h), ...); }(std::make_integer_sequence<int, To - From>{});
+}
+template <int From, int To, class V> inline void h2_rounds(Hash2<V>& h) {
+    [&]<int... I>(std::integer_sequence<int, I...>) { (h2_round<From + I>(h), ...); }(std::make_integer_sequence<int, To - From>{});
+}
+
 // H7 of sha256d(header with nonce) per lane, given W3 (the byte-swapped nonce) per lane.
 template <class V> inline V sha256d_h7(const Sha256dPlan& p, V w3) {
-    // ---- hash 1, block 2, from the start of round 4 ----
-    V s[8];
-    for (int i = 0; i < 8; ++i) s[(i - 4) & 7] = V::set1(p.v3[static_cast<unsigned>(i)]);
-    s[(0 - 4) & 7] = s[(0 - 4) & 7] + w3;  // a
-    s[(4 - 4) & 7] = s[(4 - 4) & 7] + w3;  // e
-    round_kw<4>(s, V::set1(K(4) + kPad80));
-    round_kw<5>(s, V::set1(K(5)));
-    round_kw<6>(s, V::set1(K(6)));
-    round_kw<7>(s, V::set1(K(7)));
-    round_kw<8>(s, V::set1(K(8)));
-    round_kw<9>(s, V::set1(K(9)));
-    round_kw<10>(s, V::set1(K(10)));
-    round_kw<11>(s, V::set1(K(11)));
-    round_kw<12>(s, V::set1(K(12)));
-    round_kw<13>(s, V::set1(K(13)));
-    round_kw<14>(s, V::set1(K(14)));
-    round_kw<15>(s, V::set1(K(15) + kLen80));
-    round_kw<16>(s, V::set1(K(16) + p.w16));
-    round_kw<17>(s, V::set1(K(17) + p.w17));
-    V w[64];
-    w[16] = V::set1(p.w16);
-    w[17] = V::set1(p.w17);
-    w[18] = V::set1(p.w18_part) + small_sigma0(w3);
-    w[19] = V::set1(p.w19_part) + w3;
-    w[20] = small_sigma1(w[18]) + V::set1(kPad80);
-    w[21] = small_sigma1(w[19]);
-    w[22] = small_sigma1(w[20]) + V::set1(kLen80);
-    w[23] = small_sigma1(w[21]) + w[16];
-    w[24] = small_sigma1(w[22]) + w[17];
-    w[25] = small_sigma1(w[23]) + w[18];
-    w[26] = small_sigma1(w[24]) + w[19];
-    w[27] = small_sigma1(w[25]) + w[20];
-    w[28] = small_sigma1(w[26]) + w[21];
-    w[29] = small_sigma1(w[27]) + w[22];
-    w[30] = small_sigma1(w[28]) + w[23] + V::set1(ssig0(kLen80));
-    w[31] = small_sigma1(w[29]) + w[24] + V::set1(p.w31_part);
-    w[32] = small_sigma1(w[30]) + w[25] + V::set1(p.w32_part);
-    rounds_range<18, 33>(s, w);
-    schedule_range<33, 64>(w);
-    rounds_range<33, 64>(s, w);
-
-    // ---- hash 2: the 32-byte digest, from the start of round 1 ----
-    V x[64];
-    for (int i = 0; i < 8; ++i) x[i] = s[i] + V::set1(p.midstate[static_cast<unsigned>(i)]);
-    V t[8];
-    for (int i = 0; i < 8; ++i) t[(i - 1) & 7] = V::set1(p.h2_v1[static_cast<unsigned>(i)]);
-    t[(0 - 1) & 7] = t[(0 - 1) & 7] + x[0];
-    t[(4 - 1) & 7] = t[(4 - 1) & 7] + x[0];
-    rounds_range<1, 8>(t, x);
-    round_kw<8>(t, V::set1(K(8) + kPad80));
-    round_kw<9>(t, V::set1(K(9)));
-    round_kw<10>(t, V::set1(K(10)));
-    round_kw<11>(t, V::set1(K(11)));
-    round_kw<12>(t, V::set1(K(12)));
-    round_kw<13>(t, V::set1(K(13)));
-    round_kw<14>(t, V::set1(K(14)));
-    round_kw<15>(t, V::set1(K(15) + kLen32));
-    x[16] = small_sigma0(x[1]) + x[0];
-    x[17] = V::set1(ssig1(kLen32)) + small_sigma0(x[2]) + x[1];
-    x[18] = small_sigma1(x[16]) + small_sigma0(x[3]) + x[2];
-    x[19] = small_sigma1(x[17]) + small_sigma0(x[4]) + x[3];
-    x[20] = small_sigma1(x[18]) + small_sigma0(x[5]) + x[4];
-    x[21] = small_sigma1(x[19]) + small_sigma0(x[6]) + x[5];
-    x[22] = small_sigma1(x[20]) + V::set1(kLen32) + small_sigma0(x[7]) + x[6];
-    x[23] = small_sigma1(x[21]) + x[16] + V::set1(ssig0(kPad80)) + x[7];
-    x[24] = small_sigma1(x[22]) + x[17] + V::set1(kPad80);
-    x[25] = small_sigma1(x[23]) + x[18];
-    x[26] = small_sigma1(x[24]) + x[19];
-    x[27] = small_sigma1(x[25]) + x[20];
-    x[28] = small_sigma1(x[26]) + x[21];
-    x[29] = small_sigma1(x[27]) + x[22];
-    x[30] = small_sigma1(x[28]) + x[23] + V::set1(ssig0(kLen32));
-    x[31] = small_sigma1(x[29]) + x[24] + small_sigma0(x[16]) + V::set1(kLen32);
-    schedule_range<32, 61>(x);
-    rounds_range<16, 57>(t, x);
-    round_e_only<57>(t, x[57]);
-    round_e_only<58>(t, x[58]);
-    round_e_only<59>(t, x[59]);
-    round_e_only<60>(t, x[60]);
-    return e_after<60>(t) + V::set1(sha256::kInitialState[7]);
+    Hash1<V> a;
+    h1_init(p, w3, a);
+    h1_rounds<4, 64>(p, a);
+    Hash2<V> b;
+    h2_init(p, a, b);
+    h2_rounds<1, 61>(b);
+    return h2_h7(b);
 }
 
 // One 32-bit lane: the scalar backend, and the portable model the SIMD lanes are tested against.

@@ -40,6 +40,10 @@ std::vector<BackendInfo> all_backends() {
     for (int n = 1; n <= 4; ++n)
         out.push_back({"shani-x" + std::to_string(n), Era::Cpu, find_backend(core_backends(), "shani")->supported,
                        [n] { return make_shani_backend_streams(n); }});
+    const auto shani = find_backend(core_backends(), "shani")->supported;
+    const auto avx2 = find_backend(core_backends(), "avx2")->supported;
+    out.push_back({"shani+sse", Era::Cpu, shani, &make_shani_sse_backend});
+    out.push_back({"shani+avx2", Era::Cpu, [=] { return shani() && avx2(); }, &make_shani_avx2_backend});
     return out;
 }
 
