@@ -11,6 +11,14 @@
 #include "core/cpu_features.hpp"
 #include "core/sha256_rounds.hpp"
 
+// The functional path unrolls its 64-round loops (constant schedule indices, folded padding words);
+// sanitizer builds keep the loops (instrumenting the unrolled code takes minutes to compile).
+#if defined(__SANITIZE_ADDRESS__)
+#define HF_UNROLL_ROUNDS _Pragma("GCC unroll 1")
+#else
+#define HF_UNROLL_ROUNDS _Pragma("GCC unroll 64")
+#endif
+
 namespace hf::hw {
 namespace {
 
@@ -20,7 +28,8 @@ using sha256::State;
 // (16 per lane; block 2's lanes share window 0), and, only without a host midstate, the lanes'
 // chaining values (8 per lane) that travel with the nonce to the second hash's feed-forward.
 // A window is addressed by round number mod 16: W[t] sits in word t & 15 (one word is rewritten
-// per round, as in an addressable schedule register file).
+// per round, as in an addressable schedule register file). Words past W63 are never produced;
+// their registers are modeled as constant zero (they do not exist, so they never toggle).
 struct Layout {
     unsigned lanes;
     bool chain_words;
@@ -45,12 +54,14 @@ inline void rounds_fixed(State& v, std::uint32_t* w, std::integer_sequence<unsig
 // W[t+16] is produced in the round that consumes W[t]. With `schedule` false the window is shared
 // with another lane that already advances it (version-rolling lanes share block 2's schedule).
 inline void run_rounds(State& v, std::uint32_t* w, unsigned first, unsigned last, bool schedule) {
+#if !defined(__SANITIZE_ADDRESS__)
     if (schedule) {
         // The whole-compression ranges of the functional model, unrolled.
         if (first == 0 && last == 63) return rounds_fixed<0>(v, w, std::make_integer_sequence<unsigned, 64>{});
         if (first == 3 && last == 63) return rounds_fixed<3>(v, w, std::make_integer_sequence<unsigned, 61>{});
         if (first == 0 && last == 60) return rounds_fixed<0>(v, w, std::make_integer_sequence<unsigned, 61>{});
     }
+#endif
     for (unsigned t = first; t <= last; ++t) {
         sha256::round(v, sha256::kRoundConstants[t] + w[t & 15]);
         if (schedule && t + 16 <= 63)
@@ -155,8 +166,8 @@ __attribute__((target_clones("popcnt", "default"))) std::uint64_t count_toggles(
 // them as the silicon does, and the second hash stopped at the spec's last round.
 // N nonces go through together (N cores' worth of work in lockstep). N = 1 measured fastest on
 // Zen 3 (two spill registers); the parameter stays for hosts with more registers.
-template <unsigned First2, unsigned Last2, unsigned Lanes, unsigned N>
-[[gnu::flatten]] void hash_nonces(const PreparedJob& job, std::uint32_t nonce, unsigned (&hits)[N]) {
+template <unsigned First2, unsigned Last2, unsigned N>
+void hash_nonces(const PreparedJob& job, unsigned lanes, std::uint32_t nonce, unsigned (&hits)[N]) {
     std::array<std::uint32_t, 64> w[N];
     for (unsigned k = 0; k < N; ++k) {
         w[k][0] = job.tail[0];
@@ -173,14 +184,14 @@ template <unsigned First2, unsigned Last2, unsigned Lanes, unsigned N>
         }
     }
     constexpr unsigned from = First2 == 3 ? 18 : 16;
-#pragma GCC unroll 64
+HF_UNROLL_ROUNDS
     for (unsigned t = from; t < 64; ++t)
         for (unsigned k = 0; k < N; ++k) w[k][t] = sha256::schedule_word(w[k][t - 2], w[k][t - 7], w[k][t - 15], w[k][t - 16]);
     for (unsigned k = 0; k < N; ++k) hits[k] = 0;
-    for (unsigned m = 0; m < Lanes; ++m) {
+    for (unsigned m = 0; m < lanes; ++m) {
         State v[N];
         for (unsigned k = 0; k < N; ++k) v[k] = job.block2_start[m];
-#pragma GCC unroll 64
+HF_UNROLL_ROUNDS
         for (unsigned t = First2; t < 64; ++t)
             for (unsigned k = 0; k < N; ++k) sha256::round(v[k], sha256::kRoundConstants[t] + w[k][t]);
         std::array<std::uint32_t, 64> x[N];
@@ -194,10 +205,10 @@ template <unsigned First2, unsigned Last2, unsigned Lanes, unsigned N>
             x[k][15] = 256;
             s[k] = sha256::kInitialState;
         }
-#pragma GCC unroll 64
+HF_UNROLL_ROUNDS
         for (unsigned t = 16; t <= Last2; ++t)
             for (unsigned k = 0; k < N; ++k) x[k][t] = sha256::schedule_word(x[k][t - 2], x[k][t - 7], x[k][t - 15], x[k][t - 16]);
-#pragma GCC unroll 64
+HF_UNROLL_ROUNDS
         for (unsigned t = 0; t <= Last2; ++t)
             for (unsigned k = 0; k < N; ++k) sha256::round(s[k], sha256::kRoundConstants[t] + x[k][t]);
         for (unsigned k = 0; k < N; ++k) {
@@ -393,8 +404,9 @@ void CycleCore::clock_lanes() {
             for (unsigned m = 0; m < Lanes; ++m) {
                 const std::uint32_t* w = src + L.window(m);
                 std::memcpy(out + L.window(m), w, 64);
-                if (t + 16 <= 63 && m < windows)
-                    out[L.window(m) + (t & 15)] = sha256::schedule_word(w[(t + 14) & 15], w[(t + 9) & 15], w[(t + 1) & 15], w[t & 15]);
+                if (m < windows)  // W[t+16], or, past W63, nothing: the consumed word's register does not exist
+                    out[L.window(m) + (t & 15)] =
+                        t + 16 <= 63 ? sha256::schedule_word(w[(t + 14) & 15], w[(t + 9) & 15], w[(t + 1) & 15], w[t & 15]) : 0;
             }
             continue;
         }
@@ -404,9 +416,9 @@ void CycleCore::clock_lanes() {
         for (unsigned m = 0; m < windows; ++m) std::memcpy(w[m], src + L.window(m), 64);
         for (unsigned t = first; t < end; ++t) {
             for (unsigned m = 0; m < Lanes; ++m) sha256::round(v[m], sha256::kRoundConstants[t] + w[shared ? 0 : m][t & 15]);
-            if (t + 16 <= 63)
-                for (unsigned m = 0; m < windows; ++m)
-                    w[m][t & 15] = sha256::schedule_word(w[m][(t + 14) & 15], w[m][(t + 9) & 15], w[m][(t + 1) & 15], w[m][t & 15]);
+            for (unsigned m = 0; m < windows; ++m)
+                w[m][t & 15] = t + 16 <= 63 ? sha256::schedule_word(w[m][(t + 14) & 15], w[m][(t + 9) & 15], w[m][(t + 1) & 15], w[m][t & 15])
+                                            : 0;  // past W63 the consumed word's register does not exist
         }
         for (unsigned m = 0; m < Lanes; ++m) std::memcpy(out + L.state(m), v[m].data(), 32);
         for (unsigned m = 0; m < windows; ++m) std::memcpy(out + L.window(m), w[m], 64);
@@ -453,21 +465,16 @@ void FunctionalCore::scan(std::uint32_t first, std::uint64_t count, std::vector<
         auto run = [&](auto hash_pair) {
             unsigned h[1];
             for (std::uint64_t i = 0; i < count; ++i, ++nonce) {
-                hash_pair(job_, nonce, h);
+                hash_pair(job_, lanes, nonce, h);
                 for (unsigned k = 0; k < 1; ++k)
                     for (unsigned m = 0; m < lanes; ++m)
                         if (h[k] & (1u << m)) hits.push_back({nonce + k, m});
             }
         };
-        auto by_lanes = [&]<unsigned F, unsigned Last>() {
-            if (lanes == 1) run(hash_nonces<F, Last, 1, 1>);
-            else if (lanes == 2) run(hash_nonces<F, Last, 2, 1>);
-            else run(hash_nonces<F, Last, 4, 1>);
-        };
-        if (f == 3 && l == 60) by_lanes.template operator()<3, 60>();
-        else if (f == 3) by_lanes.template operator()<3, 63>();
-        else if (l == 60) by_lanes.template operator()<0, 60>();
-        else by_lanes.template operator()<0, 63>();
+        if (f == 3 && l == 60) run(hash_nonces<3, 60, 1>);
+        else if (f == 3) run(hash_nonces<3, 63, 1>);
+        else if (l == 60) run(hash_nonces<0, 60, 1>);
+        else run(hash_nonces<0, 63, 1>);
         return;
     }
     for (std::uint64_t i = 0; i < count; ++i, ++nonce) {

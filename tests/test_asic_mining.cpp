@@ -26,7 +26,7 @@ TEST_CASE("shares mined through emulated chips are accepted by hashforge verify"
     const auto v = test::load_vector("stratum_job.json");
     const auto job_path = std::filesystem::temp_directory_path() / ("hf-asic-job-" + std::to_string(::getpid()) + ".json");
     std::ofstream(job_path) << v["notify"].dump();
-    const double difficulty = 2e-7;  // about one share per 2^10 nonces: quick even under sanitizers
+    const double difficulty = 2e-7;  // one share per ~860 nonces (probability 2^-32 / D): quick even under sanitizers
     for (hw::SimMode mode : {hw::SimMode::Functional, hw::SimMode::Cycle}) {
         CAPTURE(hw::sim_mode_name(mode));
         EngineJob ej;
@@ -66,6 +66,8 @@ TEST_CASE("shares mined through emulated chips are accepted by hashforge verify"
             REQUIRE(r.exit_status == 0);
             const auto out = nlohmann::json::parse(r.output);
             CHECK(out["meets"].get<bool>());
+            CHECK(out["share_difficulty"].get<double>() >= difficulty);
+            CHECK(s.share_difficulty >= difficulty);
             CHECK(out["hash"].get<std::string>() == to_display_hex(s.hash));
         }
     }

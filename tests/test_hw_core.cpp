@@ -124,7 +124,8 @@ TEST_CASE("every configuration finds exactly the reference's nonces, cycle and f
 }
 
 TEST_CASE("real blocks: the difficulty-1 comparator finds the block's own nonce and nothing near it") {
-    for (const auto& b : test::load_vector("blocks.json")["blocks"]) {
+    const auto blocks = test::load_vector("blocks.json")["blocks"];  // a named copy: the loop must not range over a temporary
+    for (const auto& b : blocks) {
         const HeaderBytes header = block_header(b);
         const std::uint32_t nonce = b["nonce"].get<std::uint32_t>();
         const std::uint32_t version = b["version"].get<std::uint32_t>();
