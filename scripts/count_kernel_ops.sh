@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # count_kernel_ops.sh [BUILD_DIR]: cross-checks the GPU model's op count (bench/joules) against
 # the compiled AVX2 kernel. Disassembles core/backend_avx2.cpp's object with objdump (binutils)
-# and counts the vector instructions of the sha256d kernel (everything before the scan loop),
-# one call of which hashes 8 nonces, i.e. one nonce per 32-bit lane: the same unit as the model.
+# and counts the vector instructions of the scan loop with its inlined sha256d kernel (every
+# function but the thin wrappers); one pass hashes 8 nonces, one per 32-bit lane, so the counts
+# are per nonce: the same unit as the model.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/release}
