@@ -34,7 +34,9 @@ constexpr const char* kHelp =
     "  --verify        instead of speed, compare each backend's found nonces with the portable\n"
     "                  reference on random headers at an easy target for S seconds\n\n"
     "Eras: scalar and shani are CPU designs; avx2/avx512 are 'GPU-style' (one nonce per SIMD lane,\n"
-    "all lanes in lockstep, the way a GPU warp runs).\n";
+    "all lanes in lockstep, the way a GPU warp runs).\n\n"
+    "hashforge bench --joules [...]: hashes per joule, CPU -> GPU -> ASIC, measured, modeled and\n"
+    "published, in one table and chart (see 'hashforge bench --joules --help').\n";
 
 struct BenchResult {
     std::string backend;
@@ -155,6 +157,9 @@ ShaniBound measure_shani_bound() {
 }  // namespace
 
 int run_bench(std::span<char* const> argv) {
+    // `bench --joules` is its own report with its own options (cmd_bench_joules.cpp).
+    for (const char* a : argv)
+        if (std::string_view(a) == "--joules") return run_bench_joules(argv);
     static const OptionSpec specs[] = {{"help", 'h', false}, {"backend", 0, true}, {"seconds", 0, true},
                                        {"threads", 't', true}, {"json", 0, false}, {"verify", 0, false}};
     const auto args = parse_args(specs, argv);
