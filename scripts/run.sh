@@ -5,6 +5,5 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh
 scripts/build.sh build/release -DCMAKE_BUILD_TYPE=Release
 build/release/cli/hashforge selftest
-build/release/cli/hashforge bench --seconds 2
 # Mine for 20 s against the built-in pool (started in-process on loopback): accepted shares printed.
 build/release/cli/hashforge mine --duration 20
