@@ -43,15 +43,7 @@ constexpr const char* kHelp =
     "  --mhz F               clock (default: the model's estimate for the design and voltage)\n\n"
     "Area, power and energy are modeled (hw_model/energy_model.cpp), calibrated on the Antminer S9.\n";
 
-HeaderBytes genesis_header() {
-    BlockHeader h;
-    h.version = 1;
-    h.merkle_root = from_display_hex("4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b", "merkle root");
-    h.time = 1231006505;
-    h.bits = 0x1d00ffff;
-    return h.serialize();
-}
-constexpr std::uint32_t kGenesisNonce = 2083236893;
+HeaderBytes genesis_header() { return genesis_block_header().serialize(); }
 
 char nonce_mark(std::uint32_t nonce, std::uint32_t first) {
     const std::uint32_t i = nonce - first;

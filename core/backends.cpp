@@ -70,13 +70,8 @@ std::string backend_self_test(const BackendInfo& info) {
 
     // 1. The genesis block (height 0): its nonce 2083236893 is the only one meeting difficulty 1
     //    among the nonces around it.
-    BlockHeader genesis;
-    genesis.version = 1;
-    genesis.merkle_root = from_display_hex("4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b", "merkle");
-    genesis.time = 1231006505;
-    genesis.bits = 0x1d00ffff;
-    const std::uint32_t genesis_nonce = 2083236893;
-    const ScanWork gw = ScanWork::from_header(genesis.serialize(), difficulty1_target());
+    const std::uint32_t genesis_nonce = kGenesisNonce;
+    const ScanWork gw = ScanWork::from_header(genesis_block_header().serialize(), difficulty1_target());
     if (to_display_hex(reference_sha256d(gw, genesis_nonce)) !=
         "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f")
         return "the reference does not reproduce the genesis block hash";

@@ -16,6 +16,16 @@ Hash256 from_display_hex(std::string_view hex, std::string_view what) {
     return h;
 }
 
+BlockHeader genesis_block_header() {
+    BlockHeader h;
+    h.version = 1;
+    h.merkle_root = from_display_hex("4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b", "merkle root");
+    h.time = 1231006505;
+    h.bits = 0x1d00ffff;
+    h.nonce = kGenesisNonce;
+    return h;
+}
+
 HeaderBytes BlockHeader::serialize() const {
     HeaderBytes out{};
     sha256::store_le32(out.data(), version);

@@ -36,6 +36,11 @@ struct BlockHeader {
     friend bool operator==(const BlockHeader&, const BlockHeader&) = default;
 };
 
+// The genesis block's header (height 0), nonce included: a known answer every self-test, demo
+// and benchmark can start from. Its sha256d is 000000000019d668...e26f.
+BlockHeader genesis_block_header();
+inline constexpr std::uint32_t kGenesisNonce = 2083236893;
+
 // Header byte offsets: what the search engine and the ASIC job packet address directly.
 inline constexpr std::size_t kHeaderMerkleTailOffset = 64;  // last 4 bytes of the merkle root
 inline constexpr std::size_t kHeaderTimeOffset = 68;

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "core/hex.hpp"
+
 namespace hf::test {
 
 nlohmann::json load_vector(const std::string& name) {
@@ -17,6 +19,17 @@ nlohmann::json load_vector(const std::string& name) {
     std::ifstream in(dir / name);
     if (!in) throw std::runtime_error("test vector " + (dir / name).string() + " not found");
     return nlohmann::json::parse(in);
+}
+
+BlockHeader header_from_vector(const nlohmann::json& b) {
+    BlockHeader h;
+    h.version = b.at("version").get<std::uint32_t>();
+    h.prev_hash = from_display_hex(b.at("prev_hash").get<std::string>(), "prev_hash");
+    h.merkle_root = from_display_hex(b.at("merkle_root").get<std::string>(), "merkle_root");
+    h.time = b.at("time").get<std::uint32_t>();
+    h.bits = hex_to_u32(b.at("bits").get<std::string>(), "bits");
+    h.nonce = b.at("nonce").get<std::uint32_t>();
+    return h;
 }
 
 std::vector<std::uint8_t> random_bytes(std::mt19937_64& rng, std::size_t n) {

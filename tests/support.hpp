@@ -7,10 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "core/block_header.hpp"
+
 namespace hf::test {
 
 // Reads ../shared/vectors/NAME (or $HASHFORGE_VECTORS_DIR/NAME). Fails the test if missing.
 nlohmann::json load_vector(const std::string& name);
+
+// A block header from one entry of blocks.json (hashes in display order, bits as hex).
+BlockHeader header_from_vector(const nlohmann::json& block);
 
 std::vector<std::uint8_t> random_bytes(std::mt19937_64& rng, std::size_t n);
 

@@ -121,13 +121,8 @@ TEST_CASE("a difficulty-1 target: only real block nonces, found among their neig
         int checked = 0;
         for (const auto& b : v["blocks"]) {
             if (checked++ == 4) break;
-            BlockHeader h;
-            h.version = b["version"].get<std::uint32_t>();
-            h.prev_hash = from_display_hex(b["prev_hash"].get<std::string>(), "prev_hash");
-            h.merkle_root = from_display_hex(b["merkle_root"].get<std::string>(), "merkle_root");
-            h.time = b["time"].get<std::uint32_t>();
-            h.bits = hex_to_u32(b["bits"].get<std::string>(), "bits");
-            const auto nonce = b["nonce"].get<std::uint32_t>();
+            const BlockHeader h = test::header_from_vector(b);
+            const std::uint32_t nonce = h.nonce;
             const ScanWork w = ScanWork::from_header(h.serialize(), compact_to_target(h.bits).target);
             std::vector<std::uint32_t> found;
             backend->scan(w, {nonce - 700, 1400}, found, no_stop);

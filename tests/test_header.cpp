@@ -12,17 +12,6 @@ using namespace hf;
 
 namespace {
 
-BlockHeader header_from_vector(const nlohmann::json& b) {
-    BlockHeader h;
-    h.version = b["version"].get<std::uint32_t>();
-    h.prev_hash = from_display_hex(b["prev_hash"].get<std::string>(), "prev_hash");
-    h.merkle_root = from_display_hex(b["merkle_root"].get<std::string>(), "merkle_root");
-    h.time = b["time"].get<std::uint32_t>();
-    h.bits = hex_to_u32(b["bits"].get<std::string>(), "bits");
-    h.nonce = b["nonce"].get<std::uint32_t>();
-    return h;
-}
-
 std::string hex_of_state(const sha256::State& s) {
     std::string out;
     for (auto w : s) out += u32_to_hex(w);
@@ -36,7 +25,7 @@ TEST_CASE("every real block header hashes to its recorded hash") {
     REQUIRE(v["blocks"].size() > 0);
     for (const auto& b : v["blocks"]) {
         CAPTURE(b["height"].get<int>());
-        const BlockHeader h = header_from_vector(b);
+        const BlockHeader h = test::header_from_vector(b);
         CHECK(to_display_hex(h.hash()) == b["hash"].get<std::string>());
         const HeaderBytes bytes = h.serialize();
         CHECK(BlockHeader::parse(bytes) == h);

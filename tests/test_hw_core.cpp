@@ -18,16 +18,7 @@ using namespace hf::hw;
 
 namespace {
 
-HeaderBytes block_header(const nlohmann::json& b) {
-    BlockHeader h;
-    h.version = b["version"].get<std::uint32_t>();
-    h.prev_hash = from_display_hex(b["prev_hash"].get<std::string>(), "prev_hash");
-    h.merkle_root = from_display_hex(b["merkle_root"].get<std::string>(), "merkle_root");
-    h.time = b["time"].get<std::uint32_t>();
-    h.bits = static_cast<std::uint32_t>(std::stoul(b["bits"].get<std::string>(), nullptr, 16));
-    h.nonce = b["nonce"].get<std::uint32_t>();
-    return h.serialize();
-}
+HeaderBytes block_header(const nlohmann::json& b) { return test::header_from_vector(b).serialize(); }
 
 // Leading zero bits of the hash read as a little-endian 256-bit number, by OpenSSL.
 unsigned openssl_leading_zero_bits(HeaderBytes header, std::uint32_t version, std::uint32_t nonce) {

@@ -46,16 +46,6 @@ Hash256 digest_of(const sha256::State& s) {
     return out;
 }
 
-BlockHeader header_from_vector(const nlohmann::json& b) {
-    BlockHeader h;
-    h.version = b["version"].get<std::uint32_t>();
-    h.prev_hash = from_display_hex(b["prev_hash"].get<std::string>(), "prev_hash");
-    h.merkle_root = from_display_hex(b["merkle_root"].get<std::string>(), "merkle_root");
-    h.time = b["time"].get<std::uint32_t>();
-    h.bits = static_cast<std::uint32_t>(std::stoul(b["bits"].get<std::string>(), nullptr, 16));
-    h.nonce = b["nonce"].get<std::uint32_t>();
-    return h;
-}
 
 bool same_counts(const OpCounts& a, const OpCounts& b) {
     return a.adds == b.adds && a.logic == b.logic && a.shifts == b.shifts && a.rotates == b.rotates;
@@ -79,7 +69,7 @@ TEST_CASE("the op-counting kernel computes real sha256d: random headers and real
     const auto v = test::load_vector("blocks.json");
     for (const auto& b : v["blocks"]) {
         CAPTURE(b["height"].get<int>());
-        const BlockHeader bh = header_from_vector(b);
+        const BlockHeader bh = test::header_from_vector(b);
         const auto t = trace_header(bh.serialize(), kPlain);
         CHECK(to_display_hex(digest_of(t.second_hash)) == b["hash"].get<std::string>());
         CHECK(t.early_exit_candidate);

@@ -11,17 +11,7 @@
 namespace hf::joules {
 
 ScanWork genesis_scan_work() {
-    BlockHeader h;
-    h.version = 1;
-    h.merkle_root = from_display_hex("4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b", "merkle root");
-    h.time = 1231006505;
-    h.bits = 0x1d00ffff;
-    ScanWork w;
-    w.header = h.serialize();
-    w.midstate = header_midstate(w.header);
-    for (int i = 0; i < 3; ++i) w.tail[i] = sha256::load_be32(w.header.data() + kHeaderMerkleTailOffset + 4 * i);
-    w.target = difficulty1_target();
-    return w;
+    return ScanWork::from_header(genesis_block_header().serialize(), difficulty1_target());
 }
 
 BackendRun run_backend(const BackendInfo& info, unsigned threads, double seconds, RaplReader* rapl) {
