@@ -6,13 +6,6 @@
 #include "hw_model/energy_report.hpp"
 
 namespace hf::cli {
-namespace {
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
-}  // namespace
 
 void asic_model_rows(std::vector<joules::JoulesRow>& rows, std::vector<std::string>& notes) {
     for (const auto& name : hw::chip_model_names()) {
@@ -30,7 +23,7 @@ void asic_model_rows(std::vector<joules::JoulesRow>& rows, std::vector<std::stri
         chip.hashrate_source = joules::HashrateSource::Modeled;
         chip.power_source = joules::PowerSource::Modeled;
         chip.power_note = "hw_model energy model, one chip (no PSU, fans or control board): " + std::to_string(e.cores) +
-                          " cores at " + fmt("%.0f MHz", e.clock_mhz) + ", " + fmt("%.2f V", e.voltage) + ", " + e.node;
+                          " cores at " + joules::format_number("%.0f MHz", e.clock_mhz) + ", " + joules::format_number("%.2f V", e.voltage) + ", " + e.node;
         chip.source = "hw_model energy_report('" + name + "'): " + model.description + " [" + e.sources + "]";
         rows.push_back(chip);
 
@@ -44,13 +37,13 @@ void asic_model_rows(std::vector<joules::JoulesRow>& rows, std::vector<std::stri
             miner.hashrate_source = joules::HashrateSource::Modeled;
             miner.power_source = joules::PowerSource::Modeled;
             const double off = *e.modeled_wall_j_per_th / *e.published_wall_j_per_th - 1;
-            miner.power_note = "chips x modeled chip power / PSU efficiency " + fmt("%.2f", m.psu_efficiency) + " + " +
-                               fmt("%.0f W", m.fans_control_w) + " fans and control (assumed); ";
+            miner.power_note = "chips x modeled chip power / PSU efficiency " + joules::format_number("%.2f", m.psu_efficiency) + " + " +
+                               joules::format_number("%.0f W", m.fans_control_w) + " fans and control (assumed); ";
             miner.power_note += e.role == "calibrates"
                                     ? "this miner CALIBRATES the model's overhead factor, so it matches its published " +
-                                          fmt("%.1f J/TH", *e.published_wall_j_per_th) + " by construction"
-                                    : "checked against the published " + fmt("%.1f J/TH", *e.published_wall_j_per_th) +
-                                          ": model " + fmt("%+.0f%%", off * 100);
+                                          joules::format_number("%.1f J/TH", *e.published_wall_j_per_th) + " by construction"
+                                    : "checked against the published " + joules::format_number("%.1f J/TH", *e.published_wall_j_per_th) +
+                                          ": model " + joules::format_number("%+.0f%%", off * 100);
             miner.source = "hw_model energy_report('" + name + "') x " + std::to_string(m.chips) + " chips [" + m.source + "]";
             rows.push_back(miner);
         }

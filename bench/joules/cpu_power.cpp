@@ -1,16 +1,10 @@
 #include "bench/joules/cpu_power.hpp"
+#include "bench/joules/joules_row.hpp"
 
 #include <cstdio>
 #include <stdexcept>
 
 namespace hf::joules {
-namespace {
-std::string fmt(const char* f, double a) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, a);
-    return buf;
-}
-}  // namespace
 
 CpuPower attribute_cpu_power(const CpuPowerInputs& in) {
     CpuPower p;
@@ -19,8 +13,8 @@ CpuPower attribute_cpu_power(const CpuPowerInputs& in) {
         if (in.rapl->package_joules > 0) {
             p.watts = in.rapl->package_joules / in.seconds;
             p.source = PowerSource::Measured;
-            p.note = "RAPL package energy " + fmt("%.2f J", in.rapl->package_joules) + " over " + fmt("%.2f s", in.seconds);
-            if (in.rapl->has_core) p.note += " (cores: " + fmt("%.1f W", in.rapl->core_joules / in.seconds) + ")";
+            p.note = "RAPL package energy " + format_number("%.2f J", in.rapl->package_joules) + " over " + format_number("%.2f s", in.seconds);
+            if (in.rapl->has_core) p.note += " (cores: " + format_number("%.1f W", in.rapl->core_joules / in.seconds) + ")";
             p.note += "; whole package, including idle and other load";
             return p;
         }
@@ -31,14 +25,14 @@ CpuPower attribute_cpu_power(const CpuPowerInputs& in) {
     if (in.declared_watts_per_core) {
         p.watts = *in.declared_watts_per_core * threads;
         p.source = PowerSource::Declared;
-        p.note = "--cpu-watts " + fmt("%g", *in.declared_watts_per_core) + " W per core x " + fmt("%g", threads) +
+        p.note = "--cpu-watts " + format_number("%g", *in.declared_watts_per_core) + " W per core x " + format_number("%g", threads) +
                  (threads == 1 ? " busy core" : " busy cores") + suffix;
         return p;
     }
     if (in.assumed) {
         p.watts = in.assumed->watts_per_core * threads;
         p.source = PowerSource::Assumed;
-        p.note = fmt("%g", in.assumed->watts_per_core) + " W per core x " + fmt("%g", threads) +
+        p.note = format_number("%g", in.assumed->watts_per_core) + " W per core x " + format_number("%g", threads) +
                  (threads == 1 ? " busy core: " : " busy cores: ") +
                  in.assumed->derivation + " [" + in.assumed->source + "]" + suffix;
         return p;

@@ -6,6 +6,12 @@
 
 namespace hf::joules {
 
+std::string format_number(const char* printf_format, double value) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, printf_format, value);
+    return buf;
+}
+
 std::string_view hashrate_source_name(HashrateSource s) {
     switch (s) {
         case HashrateSource::Measured: return "measured";

@@ -16,6 +16,9 @@ namespace hf::joules {
 enum class HashrateSource { Measured, Modeled, Reference };
 std::string_view hashrate_source_name(HashrateSource s);
 
+// One number through a printf format ("%.1f W"), for the human-readable notes and cells.
+std::string format_number(const char* printf_format, double value);
+
 struct JoulesRow {
     // "cpu", "gpu-style" (measured here), "gpu-model", "asic" (modeled), or for reference rows the
     // era of the machine: "cpu", "gpu", "fpga", "asic".

@@ -1,4 +1,5 @@
 #include "bench/joules/joules_runner.hpp"
+#include "bench/joules/joules_row.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -31,12 +32,6 @@ std::string utc_now() {
     return buf;
 }
 
-std::string fmt(const char* f, double v) {
-    char buf[96];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
-
 }  // namespace
 
 std::string kernel_ops_note() {
@@ -54,8 +49,8 @@ std::string kernel_ops_note() {
                     "counted by construction:";
     for (const auto& n : isas) {
         const OpCounts c = kernel_ops_per_nonce(n.isa);
-        s += std::string(" ") + n.what + ": " + fmt("%.0f", c.total()) + " (" + fmt("%.0f", c.adds) + " add, " +
-             fmt("%.0f", c.logic) + " logic, " + fmt("%.0f", c.shifts) + " shift, " + fmt("%.0f", c.rotates) + " rotate);";
+        s += std::string(" ") + n.what + ": " + format_number("%.0f", c.total()) + " (" + format_number("%.0f", c.adds) + " add, " +
+             format_number("%.0f", c.logic) + " logic, " + format_number("%.0f", c.shifts) + " shift, " + format_number("%.0f", c.rotates) + " rotate);";
     }
     s.pop_back();
     return s;
@@ -74,12 +69,12 @@ std::vector<JoulesRow> gpu_model_rows(const ReferenceData& data) {
         r.hashrate_source = HashrateSource::Modeled;
         r.power_source = PowerSource::Modeled;
         r.power_note = "rated board power, assumed drawn in full while mining [" + g.spec_source + "]";
-        r.source = "op-count model: " + fmt("%.0f", p.ops_per_hash.total()) + " ops/nonce (" + isa_description(g.isa) +
-                   "), " + fmt("%.0f", p.lane_cycles_per_hash) + " lane-cycles/nonce, " + fmt("%.0f", g.lanes) + " lanes x " +
-                   fmt("%.0f", g.clock_mhz) + " MHz";
+        r.source = "op-count model: " + format_number("%.0f", p.ops_per_hash.total()) + " ops/nonce (" + isa_description(g.isa) +
+                   "), " + format_number("%.0f", p.lane_cycles_per_hash) + " lane-cycles/nonce, " + format_number("%.0f", g.lanes) + " lanes x " +
+                   format_number("%.0f", g.clock_mhz) + " MHz";
         if (g.published_hashrate) {
             r.source += "; published " + format_hashrate(*g.published_hashrate) + ", model " +
-                        fmt("%+.0f%%", *p.error_vs_published * 100) + " [" + g.published_source + "]";
+                        format_number("%+.0f%%", *p.error_vs_published * 100) + " [" + g.published_source + "]";
         }
         rows.push_back(std::move(r));
     }
@@ -150,10 +145,10 @@ JoulesReport build_joules_report(const JoulesOptions& options, std::span<const B
             r.hashrate_source = HashrateSource::Measured;
             r.power_source = power.source;
             r.power_note = power.note;
-            r.source = "measured here: " + std::to_string(run.hashes) + " sha256d in " + fmt("%.2f s", run.seconds) + " on " +
+            r.source = "measured here: " + std::to_string(run.hashes) + " sha256d in " + format_number("%.2f s", run.seconds) + " on " +
                        std::to_string(t) + (t == 1 ? " thread" : " threads") + " (genesis header, nonce scan)";
             if (progress)
-                *progress << "  " << b.name << " x" << t << ": " << format_hashrate(r.hashrate) << ", " << fmt("%.1f W", r.watts)
+                *progress << "  " << b.name << " x" << t << ": " << format_hashrate(r.hashrate) << ", " << format_number("%.1f W", r.watts)
                           << " (" << power_source_name(r.power_source) << ")\n";
             report.rows.push_back(std::move(r));
         }
