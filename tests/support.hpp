@@ -11,7 +11,7 @@
 
 namespace hf::test {
 
-// Reads ../shared/vectors/NAME (or $HASHFORGE_VECTORS_DIR/NAME). Fails the test if missing.
+// Reads tests/vectors/NAME (or $HASHFORGE_VECTORS_DIR/NAME). Fails the test if missing.
 nlohmann::json load_vector(const std::string& name);
 
 // A block header from one entry of blocks.json (hashes in display order, bits as hex).
