@@ -22,6 +22,13 @@ std::vector<BackendInfo> experimental_backends() {
     if (!shani) return out;
     for (int n = 1; n <= 4; ++n)
         out.push_back({"shani-x" + std::to_string(n), Era::Cpu, shani->supported, [n] { return make_shani_backend_streams(n); }});
+    // Measured against avx512 and avx512+shani, lost or tied (docs/performance-kernels.md).
+    if (const auto avx512 = find_backend(core_backends(), "avx512"))
+        out.push_back({"avx512-x2", Era::GpuStyle, avx512->supported, [] { return make_avx512_backend_groups(2); }});
+    if (const auto hybrid = find_backend(core_backends(), "avx512+shani"))
+        for (int n = 1; n <= 3; ++n)
+            out.push_back({"avx512+shani-x" + std::to_string(n), Era::GpuStyle, hybrid->supported,
+                           [n] { return make_avx512_shani_backend_streams(n); }});
     return out;
 }
 

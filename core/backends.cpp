@@ -25,6 +25,7 @@ bool has_avx512() {
     const auto& f = cpu_features();
     return f.avx512f && f.avx512vl && f.avx512bw;
 }
+bool has_avx512_shani() { return has_avx512() && has_shani(); }
 
 // A header from fixed pseudo-random bytes (the self-test must be reproducible).
 HeaderBytes random_header(std::mt19937& rng) {
@@ -52,6 +53,7 @@ const std::vector<BackendInfo>& core_backends() {
         {"shani", Era::Cpu, &has_shani, &make_shani_backend},
         {"avx2", Era::GpuStyle, &has_avx2, &make_avx2_backend},
         {"avx512", Era::GpuStyle, &has_avx512, &make_avx512_backend},
+        {"avx512+shani", Era::GpuStyle, &has_avx512_shani, &make_avx512_shani_backend},
 #endif
     };
     return backends;

@@ -28,6 +28,12 @@ int shani_streams();
 // (SHA-NI interleaved with SSE or AVX2 lanes in one thread was measured and lost heavily on this
 // machine; see the README and commit 31b85c9, where the shani+sse / shani+avx2 backends live.)
 std::unique_ptr<HashBackend> make_avx512_backend();
+// AVX-512 with 1 or 2 independent 16-lane groups interleaved ("avx512", "avx512-x2"), for measuring.
+std::unique_ptr<HashBackend> make_avx512_backend_groups(int groups);
+// 16 AVX-512 lanes and 2 SHA-NI streams woven in one thread, 18 nonces a step ("avx512+shani");
+// with 1..3 streams ("avx512+shani-x1".."-x3") for measuring the ratio (docs/performance-kernels.md).
+std::unique_ptr<HashBackend> make_avx512_shani_backend();
+std::unique_ptr<HashBackend> make_avx512_shani_backend_streams(int streams);
 
 // Every backend compiled into core, in a fixed listing order (scalar first). The order is for
 // display only: dispatch measures (see choose_backend).

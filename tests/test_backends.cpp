@@ -40,6 +40,12 @@ std::vector<BackendInfo> all_backends() {
     for (int n = 1; n <= 4; ++n)
         out.push_back({"shani-x" + std::to_string(n), Era::Cpu, find_backend(core_backends(), "shani")->supported,
                        [n] { return make_shani_backend_streams(n); }});
+    if (const auto avx512 = find_backend(core_backends(), "avx512"))
+        out.push_back({"avx512-x2", Era::GpuStyle, avx512->supported, [] { return make_avx512_backend_groups(2); }});
+    if (const auto hybrid = find_backend(core_backends(), "avx512+shani"))
+        for (int n = 1; n <= 3; ++n)
+            out.push_back({"avx512+shani-x" + std::to_string(n), Era::GpuStyle, hybrid->supported,
+                           [n] { return make_avx512_shani_backend_streams(n); }});
     return out;
 }
 
