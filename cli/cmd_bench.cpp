@@ -27,7 +27,8 @@ constexpr const char* kHelp =
     "Measures sha256d hashrate on this machine through the search engine, per backend and thread\n"
     "count. Every figure is measured (hashes counted / steady_clock seconds), never modeled.\n\n"
     "  --backend B     all: every backend (unsupported ones listed as skipped); auto (default): the one\n"
-    "                  the miner would pick; or a name: scalar, shani, avx2, avx512, shani-x1..x4\n"
+    "                  the miner would pick; or a name: scalar, shani, avx2, avx512, avx512+shani;\n"
+    "                  measured variants: shani-x1..x4, avx512-x2, avx512+shani-x1..x3\n"
     "  --seconds S     measuring time per run (default 3)\n"
     "  -t, --threads N threads per run (default: 1, then one per core when there is more than one)\n"
     "  --json          print one JSON object: {\"cpu_features\": [...], \"results\": [...]}\n"
@@ -265,9 +266,9 @@ int run_bench(std::span<char* const> argv) {
     }
     std::cout << "\n";
     if (verify) {
-        std::printf("%-10s %-10s %14s %10s  %s\n", "backend", "era", "nonces", "seconds", "result");
+        std::printf("%-14s %-10s %14s %10s  %s\n", "backend", "era", "nonces", "seconds", "result");
         for (const auto& r : results)
-            std::printf("%-10s %-10s %14llu %10.2f  %s\n", r.backend.c_str(), std::string(era_name(r.era)).c_str(),
+            std::printf("%-14s %-10s %14llu %10.2f  %s\n", r.backend.c_str(), std::string(era_name(r.era)).c_str(),
                         static_cast<unsigned long long>(r.hashes), r.seconds,
                         mismatches == 0 ? "same found set as the reference" : "MISMATCH");
     } else {
@@ -278,20 +279,20 @@ int run_bench(std::span<char* const> argv) {
             return 0.0;
         };
         const bool have_scalar = scalar_at(thread_counts.front()) > 0;
-        std::printf("%-10s %-10s %7s %14s %14s %8s %9s %14s %9s\n", "backend", "era", "threads", "hashrate", "hashes",
+        std::printf("%-14s %-10s %7s %14s %14s %8s %9s %14s %9s\n", "backend", "era", "threads", "hashrate", "hashes",
                     "seconds", have_scalar ? "x scalar" : "", "per CPU-second", "CPU used");
         for (const auto& r : results) {
             char ratio[32] = "";
             if (const double sc = scalar_at(r.threads); sc > 0) std::snprintf(ratio, sizeof ratio, "%.1fx", r.hashrate / sc);
             const double per_cpu = r.cpu_seconds > 0 ? static_cast<double>(r.hashes) / r.cpu_seconds : 0;
-            std::printf("%-10s %-10s %7u %14s %14llu %8.2f %9s %14s %8.0f%%  measured\n", r.backend.c_str(),
+            std::printf("%-14s %-10s %7u %14s %14llu %8.2f %9s %14s %8.0f%%  measured\n", r.backend.c_str(),
                         std::string(era_name(r.era)).c_str(), r.threads, rate_text(r.hashrate).c_str(),
                         static_cast<unsigned long long>(r.hashes), r.seconds, ratio, rate_text(per_cpu).c_str(),
                         r.seconds > 0 ? 100 * r.cpu_seconds / r.seconds : 0.0);
         }
     }
     for (const auto& s : skipped)
-        std::printf("%-10s %-10s %7s %14s  skipped: %s\n", s.backend.c_str(), std::string(era_name(s.era)).c_str(), "-", "-",
+        std::printf("%-14s %-10s %7s %14s  skipped: %s\n", s.backend.c_str(), std::string(era_name(s.era)).c_str(), "-", "-",
                     s.skipped.c_str());
     if (!verify && !results.empty())
         std::printf("\nhashrate: hashes / steady_clock seconds. per CPU-second: hashes / CPU time the process got\n"

@@ -121,7 +121,7 @@ int run_bench_joules(std::span<char* const> argv) {
     const auto& backends = core_backends();
     const joules::UsabilityCheck usable = [](const BackendInfo& b) -> std::string {
         if (!b.supported()) {
-            if (b.name == "avx512") return "this CPU has no AVX-512 (F+VL per CPUID/XGETBV)";
+            if (b.name.starts_with("avx512")) return "this CPU has no AVX-512 (F+VL per CPUID/XGETBV)";
             return "this CPU lacks the instructions it needs (CPUID)";
         }
         if (!backend_usable(b)) return "failed its self-test against the reference: " + backend_self_test(b);

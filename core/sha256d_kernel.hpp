@@ -30,19 +30,45 @@ template <class V> inline V small_sigma1(V x) { return xor3(rotr<17>(x), rotr<19
 
 // State array s[8]: at round R, working variable a is s[(0 - R) & 7], b is s[(1 - R) & 7], ... so
 // a round writes its new a into the old h slot and its new e into the old d slot, with no moves.
-template <int R, class V> inline void round_kw(V (&s)[8], V kw) {
+//
+// The round constant is added early: h arrives with its round's constant part of K+W already in
+// it, and a round adds the next round's constant to g (g is next round's h) before Ch reads g for
+// the last time. Same number of additions as adding K+W inside the round, but g dies in Ch, so
+// a destructive three-input instruction (vpternlogd) can overwrite it instead of a copy.
+// `next` is that constant; Last = true for a round with no next round in this hash. settled(x)
+// keeps the compiler from re-associating that addition into the next round (which would keep g
+// alive again); it emits no instruction.
+template <int R, bool Last, class V> inline V round_t1(V (&s)[8], V w, std::uint32_t next) {
+    V& e = s[(4 - R) & 7]; V& f = s[(5 - R) & 7]; V& g = s[(6 - R) & 7]; V& h = s[(7 - R) & 7];
+    V g_next = g;
+    if constexpr (!Last) g_next = settled(g + V::set1(next));
+    const V t1 = h + big_sigma1(e) + choose(e, f, g) + w;
+    g = g_next;
+    return t1;
+}
+template <int R, bool Last, class V> inline void round_step(V (&s)[8], V w, std::uint32_t next) {
+    V& a = s[(0 - R) & 7]; V& b = s[(1 - R) & 7]; V& c = s[(2 - R) & 7]; V& d = s[(3 - R) & 7];
+    const V t2 = big_sigma0(a) + majority(a, b, c);
+    const V t1 = round_t1<R, Last>(s, w, next);
+    d = d + t1;
+    s[(7 - R) & 7] = t1 + t2;
+}
+// A round whose message word is a constant, all of it already in h.
+template <int R, bool Last, class V> inline void round_step(V (&s)[8], std::uint32_t next) {
     V& a = s[(0 - R) & 7]; V& b = s[(1 - R) & 7]; V& c = s[(2 - R) & 7]; V& d = s[(3 - R) & 7];
     V& e = s[(4 - R) & 7]; V& f = s[(5 - R) & 7]; V& g = s[(6 - R) & 7]; V& h = s[(7 - R) & 7];
-    const V t1 = h + big_sigma1(e) + choose(e, f, g) + kw;
+    V g_next = g;
+    if constexpr (!Last) g_next = settled(g + V::set1(next));
+    const V t1 = h + big_sigma1(e) + choose(e, f, g);
     const V t2 = big_sigma0(a) + majority(a, b, c);
+    g = g_next;
     d = d + t1;
     h = t1 + t2;
 }
-template <int R, class V> inline void round_w(V (&s)[8], V w) { round_kw<R>(s, V::set1(sha256::kRoundConstants[R]) + w); }
 // A round whose new a is never needed (the last rounds before the H7 decision): only new e.
-template <int R, class V> inline void round_e_only(V (&s)[8], V w) {
-    V& d = s[(3 - R) & 7]; V& e = s[(4 - R) & 7]; V& f = s[(5 - R) & 7]; V& g = s[(6 - R) & 7]; V& h = s[(7 - R) & 7];
-    d = d + h + big_sigma1(e) + choose(e, f, g) + V::set1(sha256::kRoundConstants[R]) + w;
+template <int R, bool Last, class V> inline void round_e_only(V (&s)[8], V w, std::uint32_t next) {
+    V& d = s[(3 - R) & 7];
+    d = d + round_t1<R, Last>(s, w, next);
 }
 template <int R, class V> inline V& e_after(V (&s)[8]) { return s[(3 - R) & 7]; }  // new e of round R
 
@@ -84,6 +110,21 @@ template <int T, class V> inline V h2_word(const V* x) {
     else return sched(x[T - 2], x[T - 7], x[T - 15], x[T - 16]);
 }
 
+// The constant part of K+W of hash 1's round T (4 <= T <= 63): all of it up to round 17.
+template <int T> inline std::uint32_t h1_constant(const Sha256dPlan& p) {
+    if constexpr (T == 4) return K(T) + kPad80;
+    else if constexpr (T == 15) return K(T) + kLen80;
+    else if constexpr (T == 16) return K(T) + p.w16;
+    else if constexpr (T == 17) return K(T) + p.w17;
+    else return K(T);  // W5..W14 are zero; W18 on depend on the nonce
+}
+// The same for hash 2's round T (1 <= T <= 60): W8..W15 are padding.
+template <int T> constexpr std::uint32_t h2_constant() {
+    if constexpr (T == 8) return K(T) + kPad80;
+    else if constexpr (T == 15) return K(T) + kLen32;
+    else return K(T);
+}
+
 // Hash 1 working state and message words for one vector of nonces.
 template <class V> struct Hash1 {
     V s[8];
@@ -100,6 +141,7 @@ template <class V> inline void h1_init(const Sha256dPlan& p, V w3, Hash1<V>& h) 
     for (int i = 0; i < 8; ++i) h.s[(i - 4) & 7] = V::set1(p.v3[static_cast<unsigned>(i)]);
     h.s[(0 - 4) & 7] = h.s[(0 - 4) & 7] + w3;  // a
     h.s[(4 - 4) & 7] = h.s[(4 - 4) & 7] + w3;  // e
+    h.s[(7 - 4) & 7] = V::set1(p.v3[7] + h1_constant<4>(p));  // h, with round 4's K+W
     h.w[16] = V::set1(p.w16);
     h.w[17] = V::set1(p.w17);
     h.w3 = w3;
@@ -107,14 +149,12 @@ template <class V> inline void h1_init(const Sha256dPlan& p, V w3, Hash1<V>& h) 
 
 // Round T of hash 1 (4 <= T <= 63), computing its message word first when it has one to compute.
 template <int T, class V> inline void h1_round(const Sha256dPlan& p, Hash1<V>& h) {
-    if constexpr (T == 4) round_kw<T>(h.s, V::set1(K(T) + kPad80));
-    else if constexpr (T == 15) round_kw<T>(h.s, V::set1(K(T) + kLen80));
-    else if constexpr (T < 15) round_kw<T>(h.s, V::set1(K(T)));  // W5..W14 are zero
-    else if constexpr (T == 16) round_kw<T>(h.s, V::set1(K(T) + p.w16));
-    else if constexpr (T == 17) round_kw<T>(h.s, V::set1(K(T) + p.w17));
+    constexpr bool kLast = T == 63;
+    const std::uint32_t next = kLast ? 0 : h1_constant<kLast ? 63 : T + 1>(p);
+    if constexpr (T <= 17) round_step<T, kLast>(h.s, next);  // W4..W17 are constants
     else {
         h.w[T] = h1_word<T>(p, h.w3, h.w);
-        round_w<T>(h.s, h.w[T]);
+        round_step<T, kLast>(h.s, h.w[T], next);
     }
 }
 
@@ -124,18 +164,19 @@ template <class V> inline void h2_init(const Sha256dPlan& p, const Hash1<V>& h1,
     for (int i = 0; i < 8; ++i) h.t[(i - 1) & 7] = V::set1(p.h2_v1[static_cast<unsigned>(i)]);
     h.t[(0 - 1) & 7] = h.t[(0 - 1) & 7] + h.x[0];
     h.t[(4 - 1) & 7] = h.t[(4 - 1) & 7] + h.x[0];
+    h.t[(7 - 1) & 7] = V::set1(p.h2_v1[7] + h2_constant<1>());  // h, with round 1's K
 }
 
 // Round T of hash 2 (1 <= T <= 60); rounds 57..60 compute only e, all H7 needs.
 template <int T, class V> inline void h2_round(Hash2<V>& h) {
-    if constexpr (T <= 7) round_w<T>(h.t, h.x[T]);
-    else if constexpr (T == 8) round_kw<T>(h.t, V::set1(K(T) + kPad80));
-    else if constexpr (T == 15) round_kw<T>(h.t, V::set1(K(T) + kLen32));
-    else if constexpr (T < 15) round_kw<T>(h.t, V::set1(K(T)));
+    constexpr bool kLast = T == 60;
+    constexpr std::uint32_t next = kLast ? 0 : h2_constant<kLast ? 60 : T + 1>();
+    if constexpr (T <= 7) round_step<T, kLast>(h.t, h.x[T], next);
+    else if constexpr (T <= 15) round_step<T, kLast>(h.t, next);
     else {
         h.x[T] = h2_word<T>(h.x);
-        if constexpr (T <= 56) round_w<T>(h.t, h.x[T]);
-        else round_e_only<T>(h.t, h.x[T]);
+        if constexpr (T <= 56) round_step<T, kLast>(h.t, h.x[T], next);
+        else round_e_only<T, kLast>(h.t, h.x[T], next);
     }
 }
 
@@ -177,6 +218,7 @@ inline U32x1 xor3(U32x1 a, U32x1 b, U32x1 c) { return {a.v ^ b.v ^ c.v}; }
 inline U32x1 choose(U32x1 e, U32x1 f, U32x1 g) { return {g.v ^ (e.v & (f.v ^ g.v))}; }
 inline U32x1 majority(U32x1 a, U32x1 b, U32x1 c) { return {(a.v & b.v) | (c.v & (a.v | b.v))}; }
 inline U32x1 byteswap(U32x1 x) { return {__builtin_bswap32(x.v)}; }
+inline U32x1 settled(U32x1 x) { return x; }
 inline std::uint32_t may_meet_mask(U32x1 h7, std::uint32_t limit) { return h7_may_meet(h7.v, limit) ? 1u : 0u; }
 
 }  // namespace

@@ -31,8 +31,14 @@ template <int N> inline U32x16 rotr(U32x16 x) { return {_mm512_ror_epi32(x.v, N)
 template <int N> inline U32x16 shr(U32x16 x) { return {_mm512_srli_epi32(x.v, N)}; }
 // vpternlogd truth tables (bit i = f(a, b, c) with i = 4a + 2b + c): XOR3 0x96, Ch 0xCA, Maj 0xE8.
 inline U32x16 xor3(U32x16 a, U32x16 b, U32x16 c) { return {_mm512_ternarylogic_epi32(a.v, b.v, c.v, 0x96)}; }
-inline U32x16 choose(U32x16 e, U32x16 f, U32x16 g) { return {_mm512_ternarylogic_epi32(e.v, f.v, g.v, 0xCA)}; }
+// Ch with g as the operand vpternlogd overwrites (g dies in Ch, see round_t1): e ? f : g is 0xB8 in that order.
+inline U32x16 choose(U32x16 e, U32x16 f, U32x16 g) { return {_mm512_ternarylogic_epi32(g.v, e.v, f.v, 0xB8)}; }
 inline U32x16 majority(U32x16 a, U32x16 b, U32x16 c) { return {_mm512_ternarylogic_epi32(a.v, b.v, c.v, 0xE8)}; }
+// An empty asm: x is computed here, as written, not re-associated into later additions.
+inline U32x16 settled(U32x16 x) {
+    asm("" : "+v"(x.v));
+    return x;
+}
 inline U32x16 byteswap(U32x16 x) {
     const __m512i swap = _mm512_set4_epi32(0x0c0d0e0f, 0x08090a0b, 0x04050607, 0x00010203);
     return {_mm512_shuffle_epi8(x.v, swap)};
@@ -57,6 +63,7 @@ template <int N> inline U32x16x2 shr(U32x16x2 x) { return {shr<N>(x.lo), shr<N>(
 inline U32x16x2 xor3(U32x16x2 a, U32x16x2 b, U32x16x2 c) { return {xor3(a.lo, b.lo, c.lo), xor3(a.hi, b.hi, c.hi)}; }
 inline U32x16x2 choose(U32x16x2 e, U32x16x2 f, U32x16x2 g) { return {choose(e.lo, f.lo, g.lo), choose(e.hi, f.hi, g.hi)}; }
 inline U32x16x2 majority(U32x16x2 a, U32x16x2 b, U32x16x2 c) { return {majority(a.lo, b.lo, c.lo), majority(a.hi, b.hi, c.hi)}; }
+inline U32x16x2 settled(U32x16x2 x) { return {settled(x.lo), settled(x.hi)}; }
 inline U32x16x2 byteswap(U32x16x2 x) { return {byteswap(x.lo), byteswap(x.hi)}; }
 inline std::uint32_t may_meet_mask(U32x16x2 h7, std::uint32_t limit) {
     return may_meet_mask(h7.lo, limit) | may_meet_mask(h7.hi, limit) << 16;
