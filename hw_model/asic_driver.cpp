@@ -8,17 +8,6 @@ namespace hf::hw {
 
 using namespace bm13xx;
 
-unsigned leading_zero_bits(const Hash256& hash) {
-    unsigned zeros = 0;
-    for (int i = 31; i >= 0; --i) {
-        if (hash[i] == 0) {
-            zeros += 8;
-            continue;
-        }
-        return zeros + static_cast<unsigned>(std::countl_zero(hash[i]));
-    }
-    return zeros;
-}
 
 void Bm13xxDriver::collect(std::vector<VerifiedNonce>* nonces, std::vector<RegisterResponse>* regs) {
     parser_.feed(link_.read());
