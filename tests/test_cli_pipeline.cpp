@@ -96,9 +96,9 @@ TEST_CASE("the sweep lists designs and named chips; bad options are usage errors
     REQUIRE(r.exit_status == 0);
     CHECK(r.output.find("R1 L1 M1 +midstate") != std::string::npos);
     CHECK(r.output.find("R1 L64") != std::string::npos);
-    CHECK(r.output.find("bm1387-16nm") != std::string::npos);
+    CHECK(r.output.find("BM1387") != std::string::npos);
     CHECK(r.output.find("published 34.2 (checks)") != std::string::npos);
-    for (const char* bad : {"pipeline --loop 3", "pipeline -r 64 -l 2", "pipeline --node 3nm", "pipeline --cycles 0",
+    for (const char* bad : {"pipeline --loop 3", "pipeline -r 64 -l 2", "pipeline --node 2nm", "pipeline --node 16mm", "pipeline --cycles 0",
                             "pipeline --midstates 3", "pipeline --vcd /nonexistent/dir/x.vcd", "pipeline --bogus"}) {
         CAPTURE(bad);
         CHECK(run_hashforge(bad, true).exit_status == 2);

@@ -152,7 +152,7 @@ TEST_CASE("ticket mask and PLL registers") {
 }
 
 TEST_CASE("chain enumeration gives addresses; registers read back per chip") {
-    ChipConfig cfg;
+    ChipDescription cfg = shipped_chip("asic-emu");
     cfg.cores = 2;
     ChipChain chain(3, cfg);
     EmulatedSerialLink link(chain, 115200);
@@ -183,12 +183,11 @@ TEST_CASE("mining through the chain: cycle and functional chips find the referen
     for (SimMode mode : {SimMode::Functional, SimMode::Cycle})
         for (unsigned R : {1u, 4u}) {
             CAPTURE(sim_mode_name(mode));
-            ChipConfig cfg;
+            ChipDescription cfg = shipped_chip("asic-emu");
             cfg.cores = cores;
-            cfg.mode = mode;
             cfg.core.rounds_per_stage = R;
             cfg.core.midstates = 2;
-            ChipChain chain(chips, cfg);
+            ChipChain chain(chips, cfg, mode);
             EmulatedSerialLink link(chain, 115200);
             Bm13xxDriver driver(link);
             REQUIRE(driver.enumerate().size() == chips);
@@ -208,7 +207,7 @@ TEST_CASE("mining through the chain: cycle and functional chips find the referen
 
 TEST_CASE("results of a replaced job are dropped as stale; bad nonces are hardware errors") {
     const HeaderBytes header = genesis_like_header(9);
-    ChipConfig cfg;
+    ChipDescription cfg = shipped_chip("asic-emu");
     cfg.cores = 1;
     ChipChain chain(1, cfg);
     EmulatedSerialLink link(chain, 115200);
