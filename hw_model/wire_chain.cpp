@@ -22,12 +22,6 @@ constexpr std::uint8_t kRegVersionMask = reg::kVersionMask;  // 0xA4: enable bit
 constexpr std::uint32_t kVersionRollingEnable = 0x80000000u;
 constexpr unsigned kMaxCoreIds = 128;  // the 7-bit core field of the nonce
 
-// The chip's nonce layout (see the header): where the address field starts and how wide it is.
-struct NonceLayout {
-    unsigned counter_bits;  // 18 (BM1366) or 17 (BM1397)
-    unsigned field_of(std::uint8_t address) const { return counter_bits == 18 ? address >> 1 : address; }
-};
-NonceLayout layout_for(WireModel m) { return {m == WireModel::BM1366 ? 18u : 17u}; }
 
 // Scatters the low bits of `index` into the set bits of `mask`, lowest first.
 std::uint32_t deposit_bits(std::uint64_t index, std::uint32_t mask) {
@@ -119,13 +113,14 @@ struct WireChain::Sweep {
     std::uint32_t version_mask = 0;    // BM1366: bits the chip may roll; 0 = no rolling
     std::vector<sha256::State> midstates;  // BM1397: the host's midstates
     std::array<std::uint32_t, 3> tail{};
-    struct Group {  // chips whose nonces differ only in the field's top bit (nonce byte 0, bit 0)
-        std::uint32_t low_bits = 0;  // W3 bits 23..0 without the counter
-        int owner[2] = {-1, -1};     // chip index for field top bit 0 / 1
+    struct Lane {  // one addressed chip: where its counter starts and how far it runs
+        int chip = 0;
+        std::uint32_t start = 0;  // W3 bits 24..0 at counter 0: the address field
+        std::uint64_t span = 0;   // counter values it sweeps
         unsigned zero_bits = 32;
     };
-    std::vector<Group> groups;
-    unsigned counter_bits = 18;
+    std::vector<Lane> lanes;
+    std::uint64_t sweep_length = 0;  // the longest lane's span
     std::uint64_t counter = 0, batch = 0;
     bool done = false;
     std::shared_ptr<const std::vector<ScanWork>> works;  // this batch: one per sub-core/midstate
@@ -273,8 +268,6 @@ void WireChain::load_job(const HostFrame& f) {
     ++counters_.jobs;
     auto s = std::make_shared<Sweep>();
     s->generation = ++generation_;
-    const NonceLayout layout = layout_for(config_.profile.model);
-    s->counter_bits = layout.counter_bits;
     std::vector<std::uint32_t> versions;
     if (full) {
         const FullJobPacket& j = f.full_job;
@@ -304,19 +297,25 @@ void WireChain::load_job(const HostFrame& f) {
         s->midstates = j.midstates;
         s->works = works;
     }
-    // Chips whose address fields differ only in the top bit share one scan of nonce byte 0.
-    for (std::size_t i = 0; i < chips_.size(); ++i) {
-        if (!chips_[i].addressed) continue;
-        const unsigned field = layout.field_of(chips_[i].address);
-        const unsigned field_bits = 24 - layout.counter_bits + 1;  // 7 (BM1366) or 8 (BM1397)
-        const unsigned top = field >> (field_bits - 1);
-        const std::uint32_t low = (field & ((1u << (field_bits - 1)) - 1)) << layout.counter_bits;
-        auto g = std::find_if(s->groups.begin(), s->groups.end(), [&](const Sweep::Group& x) { return x.low_bits == low; });
-        if (g == s->groups.end()) {
-            s->groups.push_back({low, {-1, -1}, zero_bits_locked(chips_[i])});
-            g = s->groups.end() - 1;
+    // BM1366: the address is stamped into the nonce, the counter has 18 bits of its own. BM1397:
+    // the counter starts at address << 17 and runs up to the next chip's address (256/N apart).
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < chips_.size(); ++i)
+        if (chips_[i].addressed) order.push_back(i);
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return chips_[a].address < chips_[b].address; });
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        const Chip& c = chips_[order[k]];
+        Sweep::Lane lane{static_cast<int>(order[k]), 0, 0, zero_bits_locked(c)};
+        if (config_.profile.model == WireModel::BM1366) {
+            lane.start = static_cast<std::uint32_t>(c.address >> 1) << 18;
+            lane.span = std::uint64_t{1} << 18;
+        } else {
+            const unsigned next = k + 1 < order.size() ? chips_[order[k + 1]].address : 256;
+            lane.start = static_cast<std::uint32_t>(c.address) << 17;
+            lane.span = static_cast<std::uint64_t>(std::max(1u, next - c.address)) << 17;
         }
-        if (g->owner[top] < 0) g->owner[top] = static_cast<int>(i);
+        s->sweep_length = std::max(s->sweep_length, lane.span);
+        s->lanes.push_back(lane);
     }
     sweep_ = std::move(s);
 }
@@ -339,7 +338,7 @@ std::uint64_t WireChain::step() {
         works = sweep->works;
         versions = sweep->batch_versions;
         counter = sweep->counter;
-        if (++sweep->counter == (std::uint64_t{1} << sweep->counter_bits)) {
+        if (++sweep->counter == sweep->sweep_length) {
             // The sweep is over: BM1366 rolls the next batch of versions, BM1397 has nothing left.
             sweep->counter = 0;
             ++sweep->batch;
@@ -366,10 +365,24 @@ std::uint64_t WireChain::step() {
     std::vector<std::uint32_t> found;
     const std::atomic<bool> never{false};
     std::uint64_t hashed = 0;
-    for (const auto& g : sweep->groups) {
-        const std::uint32_t low24 = g.low_bits | static_cast<std::uint32_t>(counter);  // W3 bits 23..0
-        // Nonce bytes 1..3 are W3 bits 23..0 (most significant first); byte 0 = core << 1 | field top.
-        const std::uint32_t first = __builtin_bswap32(low24);  // byte 0 zero
+    // Lanes whose W3 bits 23..0 agree share one scan of nonce byte 0 (core << 1 | W3 bit 24).
+    struct Group {
+        std::uint32_t low24 = 0;
+        int owner[2] = {-1, -1};
+        unsigned zero_bits = 256;
+    };
+    std::vector<Group> groups;
+    for (const auto& lane : sweep->lanes) {
+        if (counter >= lane.span) continue;
+        const auto v = static_cast<std::uint32_t>((lane.start + counter) & 0x1ffffff);
+        auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.low24 == (v & 0xffffff); });
+        if (g == groups.end()) g = groups.insert(groups.end(), Group{v & 0xffffff, {-1, -1}, lane.zero_bits});
+        g->owner[v >> 24] = lane.chip;
+        g->zero_bits = std::min(g->zero_bits, lane.zero_bits);
+    }
+    for (const auto& g : groups) {
+        // Nonce bytes 1..3 are W3 bits 23..0 (most significant first); byte 0 = core << 1 | bit 24.
+        const std::uint32_t first = __builtin_bswap32(g.low24);  // byte 0 zero
         for (std::size_t sub = 0; sub < works->size(); ++sub) {
             ScanWork w = (*works)[sub];
             w.target = U256::max() >> g.zero_bits;

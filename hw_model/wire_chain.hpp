@@ -4,9 +4,10 @@
 //
 // How the chips split the work, as the silicon does (see docs/serial-chip.md):
 //  - The nonce, read most significant byte first (the SHA-256 message word W3), is
-//      BM1366: core[31:25] | chip address bits 7..1 [24:18] | counter[17:0]
-//      BM1397: core[31:25] | chip address [24:17]           | counter[16:0]
-//    so each chip sweeps only nonces that carry its own address, each core those with its number.
+//      BM1366: core[31:25] | chip address bits 7..1 [24:18] | counter[17:0]   (mujina's captures)
+//      BM1397: core[31:25] | counter[24:0] from address << 17 up to the next chip's address
+//    (ESP-Miner decodes the chip as ((W3 >> 17) & 0xff) / address interval for both), so each
+//    chip sweeps its own slice and each core the nonces carrying its number.
 //  - BM1366: the chip rolls the version itself within the version-mask register (0xA4); a core's
 //    sub-cores hash the same nonces with consecutive rolled versions. BM1397: one sweep per
 //    host-supplied midstate (1 or 4).
