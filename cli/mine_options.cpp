@@ -30,7 +30,11 @@ constexpr const char* kHelp =
     "  --watchdog S           no mining.notify for S seconds means the pool is dead (default 120)\n\n"
     "Hashing:\n"
     "  -t, --threads N        worker threads (default: one per core)\n"
-    "  --backend NAME         auto (default: fastest measured), scalar, shani, avx2, avx512, asic-emu\n\n"
+    "  --backend NAME         auto (default: fastest measured), scalar, shani, avx2, avx512, asic-emu\n"
+    "  --device MODEL:PATH    mine with BM13xx chips on a serial device instead (bm1366 or bm1397;\n"
+    "                         a Bitaxe's UART, or `hashforge chip --pty PATH`); see docs/serial-chip.md\n"
+    "  --chips N              chips expected on the device's chain (default 1)\n"
+    "  --frequency MHZ        the chips' hash clock (default: the model's, 485 / 425 MHz)\n\n"
     "Output and control:\n"
     "  -q, --quiet            only share results and the summary\n"
     "  -D, --debug            also jobs, difficulty changes and pool details\n"
@@ -53,7 +57,8 @@ const OptionSpec kSpecs[] = {
     {"backend", 0, true},           {"quiet", 'q', false},        {"debug", 'D', false},
     {"protocol-dump", 'P', false},  {"status-interval", 0, true}, {"duration", 0, true},
     {"api-listen", 0, true},        {"api-allow", 0, true},       {"pool-difficulty", 0, true},
-    {"pool-spm", 0, true},
+    {"pool-spm", 0, true},          {"device", 0, true},          {"chips", 0, true},
+    {"frequency", 0, true},
 };
 
 // Command-line options over a -c config file's values.
@@ -197,6 +202,18 @@ MineSettings read_mine_settings(std::span<char* const> argv) {
     s.tls_verify = !opt.has("no-verify");
     s.cert = opt.get("cert").value_or("");
     s.allow_redirect = opt.has("allow-redirect");
+    if (auto d = opt.get("device")) {
+        try {
+            s.device = hw::host::parse_device_spec(*d);
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(e.what());
+        }
+        s.device->chips = static_cast<unsigned>(opt.number("chips", 1, 128).value_or(1));
+        s.device->frequency_mhz = opt.number("frequency", 50, 1000);
+        if (opt.has("backend")) throw UsageError("--device and --backend: a device hashes on its own chips");
+    } else if (opt.has("chips") || opt.has("frequency")) {
+        throw UsageError("--chips and --frequency need --device");
+    }
     return s;
 }
 

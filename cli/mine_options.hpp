@@ -13,6 +13,7 @@
 
 #include "cli/miner_api.hpp"
 #include "core/search_engine.hpp"
+#include "hw_model/host/device_miner.hpp"
 #include "stratum/client_runner.hpp"
 #include "stratum/pool.hpp"
 
@@ -35,6 +36,7 @@ struct MineSettings {
     std::string backend;
     ApiAllowList api_allow;
     std::optional<std::pair<std::string, std::uint16_t>> api_listen;
+    std::optional<hw::host::DeviceOptions> device;  // --device: chips on a serial line hash instead
 };
 
 const char* mine_help();

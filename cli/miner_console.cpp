@@ -55,8 +55,12 @@ std::string status_line(const MinerState& s) {
 void print_summary(const MinerState& s, const std::optional<stratum::PoolStats>& embedded) {
     const auto& t = s.pools.total;
     std::printf("\nSummary after %s (measured):\n", duration_text(s.elapsed_seconds).c_str());
-    std::printf("  hashrate        %s average, %s last 5 s (%s, %u threads)\n", hashrate_text(s.hashrate.rate_total).c_str(),
-                hashrate_text(s.hashrate.rate_5s).c_str(), s.backend.c_str(), s.threads);
+    if (s.device)
+        std::printf("  hashrate        %s average, %s last 5 s (%s; estimated from chip results)\n",
+                    hashrate_text(s.hashrate.rate_total).c_str(), hashrate_text(s.hashrate.rate_5s).c_str(), s.backend.c_str());
+    else
+        std::printf("  hashrate        %s average, %s last 5 s (%s, %u threads)\n", hashrate_text(s.hashrate.rate_total).c_str(),
+                    hashrate_text(s.hashrate.rate_5s).c_str(), s.backend.c_str(), s.threads);
     std::printf("  hashes          %llu\n", ull(s.hashrate.total_hashes));
     std::printf("  accepted        %llu (difficulty sum %.6g, best share %.6g)\n", ull(t.accepted), t.accepted_difficulty,
                 t.best_share);
@@ -64,8 +68,18 @@ void print_summary(const MinerState& s, const std::optional<stratum::PoolStats>&
                 ull(t.rejected_total()), ull(t.rejected[0]), ull(t.rejected[1]), ull(t.rejected[2]), ull(t.rejected[3]));
     std::printf("  not submitted   %llu stale, %llu failed re-verification; %llu unanswered; %zu held at exit\n",
                 ull(t.stale_local), ull(t.invalid_local), ull(t.unanswered), s.pools.held);
-    std::printf("  hardware errors %llu (engine candidates that failed host re-verification)\n",
-                ull(s.hashrate.hardware_errors));
+    if (s.device) {
+        const auto& d = *s.device;
+        std::printf("  hardware errors %llu (chip results whose re-hash shows no work, or rolled bits outside the mask)\n",
+                    ull(s.hashrate.hardware_errors));
+        std::printf("  chip results    %llu (%llu below the ticket mask, lowest %u zero bits), %llu stale, %llu CRC errors; "
+                    "%llu jobs sent every %.3g s\n",
+                    ull(d.host.results), ull(d.host.below_ticket), d.result_floor_bits, ull(d.host.stale),
+                    ull(d.host.crc_errors), ull(d.jobs_sent), d.job_interval_s);
+    } else {
+        std::printf("  hardware errors %llu (engine candidates that failed host re-verification)\n",
+                    ull(s.hashrate.hardware_errors));
+    }
     for (const auto& p : s.pools.pools)
         std::printf("  pool %-40s accepted %llu rejected %llu connects %llu\n", p.url.c_str(), ull(p.shares.accepted),
                     ull(p.shares.rejected_total()), ull(p.connects));

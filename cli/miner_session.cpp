@@ -7,15 +7,20 @@
 
 namespace hf::cli {
 
-// The runner hands jobs to the search engine through this.
+// The runner hands jobs to the search engine (or the device) through this.
 class MinerSession::Sink : public stratum::WorkSink {
 public:
-    explicit Sink(SearchEngine& e) : engine_(e) {}
-    std::uint64_t set_job(const EngineJob& job) override { return engine_.set_job(job); }
-    void pause() override { engine_.pause(); }
+    explicit Sink(MinerSession& s) : session_(s) {}
+    std::uint64_t set_job(const EngineJob& job) override {
+        return session_.device_ ? session_.device_->set_job(job) : session_.engine_->set_job(job);
+    }
+    void pause() override {
+        if (session_.device_) session_.device_->pause();
+        else session_.engine_->pause();
+    }
 
 private:
-    SearchEngine& engine_;
+    MinerSession& session_;
 };
 
 namespace {
@@ -24,29 +29,37 @@ std::chrono::milliseconds millis(double seconds) {
     return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
 }
 
-stratum::RunnerEvents console_events(const MineSettings& s, const SearchEngine& engine) {
+stratum::RunnerEvents console_events(const MineSettings& s, std::function<double()> rate_5s) {
     stratum::RunnerEvents ev;
     if (!s.quiet) ev.info = [](const std::string& t) { say(t); };
     if (s.debug) ev.debug = [](const std::string& t) { say("[debug] " + t); };
     if (s.dump) ev.dump = [](const std::string& t) { say(t); };
-    ev.share = [&engine](const stratum::ShareResult& r, std::size_t) { say(share_line(r, engine.hashrate().rate_5s)); };
+    ev.share = [rate_5s](const stratum::ShareResult& r, std::size_t) { say(share_line(r, rate_5s())); };
     return ev;
 }
 
 }  // namespace
 
 MinerSession::MinerSession(MineSettings settings) : settings_(std::move(settings)) {
-    EngineConfig ec = engine_config(settings_);
-    if (settings_.pools.empty()) start_embedded_pool();
-    ec.on_share = [this](const FoundShare& s) {
+    auto on_share = [this](const FoundShare& s) {
         if (auto* r = runner_ptr_.load()) r->found_share(s);
     };
-    engine_ = std::make_unique<SearchEngine>(ec);
-    sink_ = std::make_unique<Sink>(*engine_);
-    say("hashing with " + std::string(engine_->backend_name()) + " on " + std::to_string(engine_->threads()) +
-        " thread(s)");
+    if (settings_.device) {
+        // Open the device first: a chain that does not answer ends the run before a pool starts.
+        device_ = std::make_unique<hw::host::DeviceMiner>(*settings_.device, on_share, [](const std::string& t) { say(t); });
+        if (settings_.pools.empty()) start_embedded_pool();
+        say("hashing with " + device_->name());
+    } else {
+        EngineConfig ec = engine_config(settings_);
+        if (settings_.pools.empty()) start_embedded_pool();
+        ec.on_share = on_share;
+        engine_ = std::make_unique<SearchEngine>(ec);
+        say("hashing with " + std::string(engine_->backend_name()) + " on " + std::to_string(engine_->threads()) +
+            " thread(s)");
+    }
+    sink_ = std::make_unique<Sink>(*this);
     runner_ = std::make_unique<stratum::ClientRunner>(loop_, runner_options(settings_), *sink_,
-                                                      console_events(settings_, *engine_));
+                                                      console_events(settings_, [this] { return hashrate().rate_5s; }));
     runner_ptr_ = runner_.get();
     started_ = std::chrono::steady_clock::now();
     loop_.on_signals([this](int sig) { shutdown(sig == SIGINT ? "SIGINT" : "SIGTERM"); });
@@ -123,12 +136,23 @@ void MinerSession::shutdown(const std::string& why) {
     loop_.stop();
 }
 
+HashrateSnapshot MinerSession::hashrate() const {
+    if (device_) return device_->hashrate();
+    return engine_ ? engine_->hashrate() : HashrateSnapshot{};
+}
+
 MinerState MinerSession::state() const {
     MinerState s;
     s.pools = runner_->snapshot();
-    s.hashrate = engine_->hashrate();
-    s.backend = std::string(engine_->backend_name());
-    s.threads = engine_->threads();
+    s.hashrate = hashrate();
+    if (device_) {
+        s.backend = device_->name();
+        s.threads = 1;
+        s.device = device_->stats();
+    } else if (engine_) {
+        s.backend = std::string(engine_->backend_name());
+        s.threads = engine_->threads();
+    }
     s.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     s.now_unix =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -137,11 +161,13 @@ MinerState MinerSession::state() const {
 }
 
 MinerState MinerSession::finish() {
-    if (!engine_) return {};
+    if (!engine_ && !device_) return {};
     const MinerState s = state();
-    engine_->pause();
+    if (engine_) engine_->pause();
+    if (device_) device_->pause();
     runner_ptr_ = nullptr;
     engine_.reset();
+    device_.reset();
     return s;
 }
 

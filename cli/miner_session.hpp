@@ -40,13 +40,15 @@ private:
     void start_embedded_pool();
     void schedule_status();
     void shutdown(const std::string& why);
+    HashrateSnapshot hashrate() const;
 
     MineSettings settings_;
     net::EventLoop loop_;
     std::unique_ptr<stratum::Pool> embedded_;
     std::unique_ptr<stratum::PoolServer> embedded_server_;
     std::atomic<stratum::ClientRunner*> runner_ptr_{nullptr};
-    std::unique_ptr<SearchEngine> engine_;
+    std::unique_ptr<SearchEngine> engine_;             // hashing on this CPU, or
+    std::unique_ptr<hw::host::DeviceMiner> device_;    // on chips behind a serial device (--device)
     std::unique_ptr<Sink> sink_;
     std::unique_ptr<stratum::ClientRunner> runner_;
     net::Timer status_timer_{loop_}, duration_timer_{loop_};
