@@ -173,3 +173,13 @@ TEST_CASE("a node outside the table is an error naming the file and node_nm") {
         CHECK(std::string(e.what()).starts_with("chips/asic-emu.json: key 'node_nm': 1 nm is outside"));
     }
 }
+
+TEST_CASE("held back: the S7 (BM1385, 28 nm, voltage estimated) lands within 50% of its published wall J/TH") {
+    // A wider tolerance than the S19's: the 28 nm entry is interpolated and the supply estimated.
+    // (The model gives about +47%: its weakest prediction, kept visible rather than tuned away.)
+    const EnergyReport r = energy_report(shipped_chip("bm1385"));
+    CHECK(r.voltage_source == "estimated");
+    REQUIRE(r.machine);
+    REQUIRE(r.machine->published);
+    CHECK(std::abs(r.machine->wall_j_per_th / r.machine->published->wall_j_per_th() - 1) < 0.50);
+}
