@@ -1,5 +1,6 @@
 #include "cli/joules_asic_rows.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
@@ -12,7 +13,7 @@ namespace {
 joules::JoulesRow chip_row(const hw::ChipDescription& chip, const hw::EnergyReport& e) {
     joules::JoulesRow row;
     row.era = "asic";
-    row.name = chip.name + " chip (" + e.technology + ")";
+    row.name = chip.name + " chip (" + joules::format_number("%g nm", e.node_nm) + ")";
     row.hashrate = e.hashrate_hs;
     row.watts = e.power_w;
     row.hashrate_source = joules::HashrateSource::Modeled;
@@ -52,7 +53,10 @@ joules::JoulesRow machine_row(const hw::ChipDescription& chip, const hw::EnergyR
 }  // namespace
 
 void asic_model_rows(std::vector<joules::JoulesRow>& rows, std::vector<std::string>& notes) {
-    for (const auto& chip : hw::shipped_chips()) {
+    // Largest node first: the rows read as the ASIC generations, J/TH falling node by node.
+    std::vector<hw::ChipDescription> chips = hw::shipped_chips();
+    std::stable_sort(chips.begin(), chips.end(), [](const auto& a, const auto& b) { return a.node_nm > b.node_nm; });
+    for (const auto& chip : chips) {
         const hw::EnergyReport e = hw::energy_report(chip);
         if (!(e.hashrate_hs > 0 && e.power_w > 0)) {
             notes.push_back("ASIC model " + chip.name + ": no usable estimate (hashrate or power is zero), left out");

@@ -48,7 +48,7 @@ struct PublishedNode {
 double poly2(double a, double b, double c, double v) { return (a * v + b) * v + c; }
 double poly3(double a, double b, double c, double d, double v) { return ((a * v + b) * v + c) * v + d; }
 
-constexpr const char* kStillmaker = "Stillmaker & Baas, Integration 58 (2017), Tables 2-4: energy and delay fits, area, PTM nominal supply";
+constexpr const char* kStillmaker = "Stillmaker & Baas, Integration 58 (2017): energy and delay fits, relative area, PTM nominal supply";
 constexpr PublishedNode kStillmakerNodes[] = {
     {180, 1.8, 0, 24.64, -17.98, 0, 97.09, -356.7, 406.5, 19, 0.45, 0.01, kStillmaker},
     {130, 1.3, 7.171, -6.709, 2.904, -76.65, 334.9, -493.4, 275.8, 6.4, 0.40, 0.01, kStillmaker},

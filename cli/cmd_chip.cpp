@@ -1,0 +1,42 @@
+// hashforge chip: one described chip (chips/*.json or any description file). A mode says what to
+// do with it; each mode lives in its own file (chip_energy.cpp: --energy).
+#include <iostream>
+
+#include "cli/args.hpp"
+#include "cli/chip_energy.hpp"
+#include "cli/commands.hpp"
+#include "hw_model/chip_description.hpp"
+
+namespace hf::cli {
+namespace {
+
+constexpr const char* kHelp =
+    "Usage: hashforge chip --model NAME|FILE --energy [--json]\n\n"
+    "One chip, as a description file says it is (docs/chips.md has the format; the shipped ones are\n"
+    "in chips/: bm1387, bm1397, bm1366, asic-emu and one per ASIC generation).\n\n"
+    "  --model NAME|FILE  a shipped chip by name, or a description file (a path, or ending in .json)\n"
+    "  --energy           the modeled report: hashrate, power, J/TH, area of the hash cores, clock and\n"
+    "                     voltage (given or estimated); with a machine, its hashrate and wall J/TH\n"
+    "  --json             the report as one JSON object\n\n"
+    "A description that cannot be read, or a key that is missing or wrong, is one line naming the\n"
+    "file and the key, and exit status 2.\n";
+
+}  // namespace
+
+int run_chip(std::span<char* const> argv) {
+    static const OptionSpec specs[] = {
+        {"help", 'h', false}, {"model", 'm', true}, {"energy", 0, false}, {"json", 0, false},
+    };
+    const auto args = parse_args(specs, argv);
+    if (args.has("help")) {
+        std::cout << kHelp;
+        return kExitOk;
+    }
+    if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
+    // A broken description propagates as one line naming the file and key (main: exit 2).
+    const hw::ChipDescription chip = hw::find_chip(args.require("model"));
+    if (args.has("energy")) return run_chip_energy(chip, args.has("json"));
+    throw UsageError("say what to do with the chip: --energy (the modeled report)");
+}
+
+}  // namespace hf::cli
