@@ -94,6 +94,21 @@ WireChipProfile default_wire_profile(WireModel m) {
     return {WireModel::BM1397, 0x1397, 168, 4, 425};
 }
 
+WireChipProfile wire_profile(const ChipDescription& chip) {
+    if (chip.protocol == ChipProtocol::None)
+        throw ChipDescriptionError(chip.file + ": key 'protocol': this chip has no serial protocol (bm1366 or bm1397)");
+    WireChipProfile p = default_wire_profile(chip.protocol == ChipProtocol::Bm1366 ? WireModel::BM1366 : WireModel::BM1397);
+    p.chip_id = chip.chip_id();
+    p.frequency_mhz = chip.mhz;
+    if (p.model == WireModel::BM1366) {
+        p.cores = (chip.cores + p.sub_cores - 1) / p.sub_cores;
+    } else {
+        p.cores = chip.cores;
+        p.sub_cores = chip.core.midstates;
+    }
+    return p;
+}
+
 struct WireChain::Chip {
     std::uint8_t address = 0;  // fresh chips answer from address 0
     bool addressed = false;

@@ -29,6 +29,7 @@
 
 #include "core/hash_backend.hpp"
 #include "hw_model/bm13xx_protocol.hpp"
+#include "hw_model/chip_description.hpp"
 
 namespace hf::hw {
 
@@ -45,6 +46,10 @@ struct WireChipProfile {
 // Published figures: BM1366 112 cores x 8 sub-cores (mujina REFERENCE.md); BM1397 168 cores x 4
 // sub-cores (ESP-Miner's device table), of which the 7-bit core field addresses 128.
 WireChipProfile default_wire_profile(WireModel m);
+// From a chip description with a protocol: BM1366 engines are grouped 8 sub-cores to a core (the
+// result's 3-bit sub-core field); a BM1397's cores hash its `core.midstates` midstates. Throws
+// ChipDescriptionError when the description names no serial protocol.
+WireChipProfile wire_profile(const ChipDescription& chip);
 
 struct WireChainConfig {
     WireChipProfile profile;
