@@ -58,3 +58,41 @@ TEST_CASE("hashforge pool listens, then stops by itself with --duration") {
     CHECK(r.output.find("pool summary") != std::string::npos);
     CHECK(run_hashforge("pool --listen nowhere", true).exit_status == 2);
 }
+
+// `hashforge chip --pty` serves emulated chips on a pseudo-terminal; `hashforge mine --device` drives
+// them through termios as it would drive a Bitaxe. Shares must be accepted, none rejected, and the
+// host must count no hardware error (every result re-hashed on the host).
+TEST_CASE("hashforge mine --device drives hashforge chip --pty: shares accepted, none rejected, no hardware errors") {
+    const std::string link = (std::filesystem::temp_directory_path() / ("hf-chip-" + std::to_string(::getpid()))).string();
+    const std::string bin = HASHFORGE_BINARY;
+    const std::string script = bin + " chip --model bm1366 --chips 2 --pty " + link +
+                               " --difficulty-scale 65536 & pid=$!; i=0; while [ ! -e " + link +
+                               " ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; " + bin + " mine --device bm1366:" + link +
+                               " --chips 2 --duration 4 --pool-difficulty 0.0001 --status-interval 2; kill -INT $pid; wait $pid";
+    std::string out;
+    FILE* p = ::popen(("sh -c '" + script + "' 2>&1").c_str(), "r");
+    REQUIRE(p);
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    CHECK(::pclose(p) == 0);
+    CAPTURE(out);
+    CHECK(out.find("serving 2 x BM1366") != std::string::npos);
+    CHECK(out.find("2 BM1366 chip(s) answered on " + link) != std::string::npos);
+    CHECK(out.find("accepted: share diff") != std::string::npos);
+    CHECK(out.find("REJECTED") == std::string::npos);
+    CHECK(out.find("rejected        0 ") != std::string::npos);
+    CHECK(out.find("hardware errors 0 ") != std::string::npos);
+    CHECK(out.find("stopped: ") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(std::filesystem::symlink_status(link)));  // the link is removed on exit
+
+    // Bad requests are refused with the reason.
+    CHECK(run_hashforge("chip --model bm1366 --pty " + link + " --difficulty-scale 3", true).output.find("power of two") !=
+          std::string::npos);
+    CHECK(run_hashforge("chip --model asic-emu --pty " + link, true).output.find("protocol") != std::string::npos);
+    CHECK(run_hashforge("mine --device bm1399:/dev/null", true).output.find("unknown chip model") != std::string::npos);
+    CHECK(run_hashforge("mine --chips 2", true).output.find("need --device") != std::string::npos);
+    const auto missing = run_hashforge("mine --device bm1366:/nonexistent/tty --duration 1", true);
+    CHECK(missing.exit_status != 0);
+    CHECK(missing.output.find("/nonexistent/tty") != std::string::npos);
+}
