@@ -80,7 +80,9 @@ void EmulatedChip::load_job(const JobPacket& job) {
 void EmulatedChip::emit(std::uint32_t nonce, unsigned lanes, std::vector<std::uint8_t>& upstream) const {
     for (unsigned m = 0; m < spec_.lanes; ++m) {
         if (!(lanes & (1u << m)) || m >= job_.midstates.size()) continue;  // padding lanes are not reported
-        const auto bytes = encode_nonce_response({nonce, static_cast<std::uint8_t>(m), job_.job_id, std::nullopt});
+        // As a BM1397 sends it: the midstate number in byte 6 and in the job byte's low two bits.
+        const auto job_byte = static_cast<std::uint8_t>((job_.job_id & 0xfc) | m);
+        const auto bytes = encode_nonce_response({nonce, static_cast<std::uint8_t>(m), job_byte, std::nullopt});
         upstream.insert(upstream.end(), bytes.begin(), bytes.end());
     }
 }

@@ -18,7 +18,9 @@ void Bm13xxDriver::collect(std::vector<VerifiedNonce>* nonces, std::vector<Regis
             continue;
         }
         ++counters_.responses;
-        const auto job = std::find_if(jobs_.begin(), jobs_.end(), [&](const ActiveJob& j) { return j.id == f->nonce.job_id; });
+        // BM1397 layout: job id in bits 7..2 of the job byte, the midstate number in bits 1..0.
+        const std::uint8_t id = f->nonce.job_id & 0xfc;
+        const auto job = std::find_if(jobs_.begin(), jobs_.end(), [&](const ActiveJob& j) { return j.id == id; });
         if (job == jobs_.end()) {
             ++counters_.stale_dropped;
             continue;
@@ -36,7 +38,7 @@ void Bm13xxDriver::collect(std::vector<VerifiedNonce>* nonces, std::vector<Regis
         v.nonce = f->nonce.nonce;
         v.version = version;
         v.midstate = f->nonce.midstate;
-        v.job_id = f->nonce.job_id;
+        v.job_id = id;
         v.hash = sha256::hash256d(header);
         v.zero_bits = leading_zero_bits(v.hash);
         if (v.zero_bits < floor_) {

@@ -76,10 +76,10 @@ std::vector<std::uint8_t> read_n(host::SerialPort& port, std::size_t n, int ms) 
     return got;
 }
 
-// Waits up to 2 s for `done` (the chain acts on bytes as they arrive over the pty).
+// Waits up to 10 s for `done` (the chain acts on bytes as they arrive over the pty).
 template <class F>
 bool eventually(F done) {
-    const auto deadline = Clock::now() + std::chrono::seconds(2);
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
     while (!done() && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     return done();
 }
