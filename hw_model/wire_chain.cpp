@@ -340,104 +340,108 @@ bool WireChain::hashing() const {
     return sweep_ && !sweep_->done;
 }
 
-std::uint64_t WireChain::step() {
-    std::shared_ptr<Sweep> sweep;
-    std::shared_ptr<const std::vector<ScanWork>> works;
-    std::vector<std::uint32_t> versions;
-    std::uint64_t counter = 0;
-    std::unique_ptr<HashBackend> backend;
-    {
-        std::lock_guard lock(mutex_);
-        if (!sweep_ || sweep_->done) return 0;
-        sweep = sweep_;
-        works = sweep->works;
-        versions = sweep->batch_versions;
-        counter = sweep->counter;
-        if (++sweep->counter == sweep->sweep_length) {
-            // The sweep is over: BM1366 rolls the next batch of versions, BM1397 has nothing left.
-            sweep->counter = 0;
-            ++sweep->batch;
-            const unsigned subs = static_cast<unsigned>(sweep->batch_versions.size());
-            const std::uint64_t first = sweep->batch * subs;
-            if (sweep->version_mask == 0 || first >= (std::uint64_t{1} << std::popcount(sweep->version_mask))) {
-                sweep->done = true;
-            } else {
-                for (unsigned i = 0; i < subs; ++i)
-                    sweep->batch_versions[i] = (sweep->job_version & ~sweep->version_mask) | deposit_bits(first + i, sweep->version_mask);
-                sweep->works = batch_works(sweep->header, sweep->batch_versions);
-            }
-        }
-        if (!idle_backends_.empty()) {
-            backend = std::move(idle_backends_.back());
-            idle_backends_.pop_back();
+// Takes the next sweep position (and a scanner) under the lock; advances the sweep past it.
+bool WireChain::claim(Claim& c) {
+    std::lock_guard lock(mutex_);
+    if (!sweep_ || sweep_->done) return false;
+    Sweep& s = *sweep_;
+    c.sweep = sweep_;
+    c.works = s.works;
+    c.versions = s.batch_versions;
+    c.counter = s.counter;
+    if (++s.counter == s.sweep_length) {
+        // The sweep is over: BM1366 rolls the next batch of versions, BM1397 has nothing left.
+        s.counter = 0;
+        ++s.batch;
+        const unsigned subs = static_cast<unsigned>(s.batch_versions.size());
+        const std::uint64_t first = s.batch * subs;
+        if (s.version_mask == 0 || first >= (std::uint64_t{1} << std::popcount(s.version_mask))) {
+            s.done = true;
+        } else {
+            for (unsigned i = 0; i < subs; ++i)
+                s.batch_versions[i] = (s.job_version & ~s.version_mask) | deposit_bits(first + i, s.version_mask);
+            s.works = batch_works(s.header, s.batch_versions);
         }
     }
-    if (!backend) backend = config_.backend.create();
+    if (!idle_backends_.empty()) {
+        c.backend = std::move(idle_backends_.back());
+        idle_backends_.pop_back();
+    }
+    return true;
+}
 
+// Lanes whose W3 bits 23..0 agree at this counter share one scan of nonce byte 0 (core << 1 | W3
+// bit 24): one contiguous range of header nonces.
+std::vector<WireChain::ScanGroup> WireChain::groups_at(const Sweep& sweep, std::uint64_t counter) {
+    std::vector<ScanGroup> groups;
+    for (const auto& lane : sweep.lanes) {
+        if (counter >= lane.span) continue;
+        const auto v = static_cast<std::uint32_t>((lane.start + counter) & 0x1ffffff);
+        auto g = std::find_if(groups.begin(), groups.end(), [&](const ScanGroup& x) { return x.low24 == (v & 0xffffff); });
+        if (g == groups.end()) g = groups.insert(groups.end(), ScanGroup{v & 0xffffff, {-1, -1}, lane.zero_bits});
+        g->owner[v >> 24] = lane.chip;
+        g->zero_bits = std::min(g->zero_bits, lane.zero_bits);
+    }
+    return groups;
+}
+
+// The response a chip sends for `nonce`, found by sub-core (or midstate) `sub`, and its log line.
+std::pair<std::vector<std::uint8_t>, std::string> WireChain::result_frame(const Claim& c, const ScanGroup& g, std::size_t sub,
+                                                                          std::uint32_t nonce, int owner) const {
+    const Sweep& sweep = *c.sweep;
+    const std::uint32_t w3 = __builtin_bswap32(nonce);
+    NonceResponse r;
+    r.nonce = nonce;
+    r.job_id = static_cast<std::uint8_t>(sweep.result_job_bits | sub);
+    char line[160];
+    if (config_.profile.model == WireModel::BM1366) {
+        HeaderBytes h = sweep.header;
+        sha256::store_le32(h.data(), c.versions[sub]);
+        sha256::store_le32(h.data() + kHeaderNonceOffset, nonce);
+        const unsigned zeros = leading_zero_bits(sha256::hash256d(h));
+        r.midstate = static_cast<std::uint8_t>(std::min(255u, 2 * (zeros - std::min(zeros, g.zero_bits))));  // excess difficulty
+        r.version_bits = static_cast<std::uint16_t>(c.versions[sub] >> 13);
+        std::snprintf(line, sizeof line, "result: chip %d core %u/%zu nonce %08X version %08X job 0x%02X", owner, w3 >> 25,
+                      sub, nonce, c.versions[sub], sweep.result_job_bits);
+    } else {
+        r.midstate = static_cast<std::uint8_t>(sub);
+        std::snprintf(line, sizeof line, "result: chip %d core %u midstate %zu nonce %08X job 0x%02X", owner, w3 >> 25, sub,
+                      nonce, sweep.result_job_bits);
+    }
+    return {encode_nonce_response(r), line};
+}
+
+std::uint64_t WireChain::step() {
+    Claim c;
+    if (!claim(c)) return 0;
+    if (!c.backend) c.backend = config_.backend.create();
     const bool is1366 = config_.profile.model == WireModel::BM1366;
     const unsigned core_ids = std::min(config_.profile.cores, kMaxCoreIds);
     std::vector<std::pair<std::vector<std::uint8_t>, std::string>> out;
     std::vector<std::uint32_t> found;
     const std::atomic<bool> never{false};
     std::uint64_t hashed = 0;
-    // Lanes whose W3 bits 23..0 agree share one scan of nonce byte 0 (core << 1 | W3 bit 24).
-    struct Group {
-        std::uint32_t low24 = 0;
-        int owner[2] = {-1, -1};
-        unsigned zero_bits = 256;
-    };
-    std::vector<Group> groups;
-    for (const auto& lane : sweep->lanes) {
-        if (counter >= lane.span) continue;
-        const auto v = static_cast<std::uint32_t>((lane.start + counter) & 0x1ffffff);
-        auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.low24 == (v & 0xffffff); });
-        if (g == groups.end()) g = groups.insert(groups.end(), Group{v & 0xffffff, {-1, -1}, lane.zero_bits});
-        g->owner[v >> 24] = lane.chip;
-        g->zero_bits = std::min(g->zero_bits, lane.zero_bits);
-    }
-    for (const auto& g : groups) {
+    for (const auto& g : groups_at(*c.sweep, c.counter)) {
         // Nonce bytes 1..3 are W3 bits 23..0 (most significant first); byte 0 = core << 1 | bit 24.
         const std::uint32_t first = __builtin_bswap32(g.low24);  // byte 0 zero
-        for (std::size_t sub = 0; sub < works->size(); ++sub) {
-            ScanWork w = (*works)[sub];
+        for (std::size_t sub = 0; sub < c.works->size(); ++sub) {
+            ScanWork w = (*c.works)[sub];
             w.target = U256::max() >> g.zero_bits;
             found.clear();
             // BM1366 jobs carry the whole header: core's fastest scanner. BM1397 jobs carry only
             // midstates, which that scanner's host-side re-check cannot use.
-            hashed += is1366 ? backend->scan(w, {first, 2ull * core_ids}, found, never)
+            hashed += is1366 ? c.backend->scan(w, {first, 2ull * core_ids}, found, never)
                              : scan_midstate(w, first, 2 * core_ids, g.zero_bits, found);
             for (const std::uint32_t nonce : found) {
-                const std::uint32_t w3 = __builtin_bswap32(nonce);
-                const int owner = g.owner[(w3 >> 24) & 1];
-                if (owner < 0) continue;  // nonces no chip on this chain sweeps
-                NonceResponse r;
-                r.nonce = nonce;
-                std::string what;
-                char line[160];
-                if (is1366) {
-                    HeaderBytes h = sweep->header;
-                    sha256::store_le32(h.data(), versions[sub]);
-                    sha256::store_le32(h.data() + kHeaderNonceOffset, nonce);
-                    const unsigned zeros = leading_zero_bits(sha256::hash256d(h));
-                    r.midstate = static_cast<std::uint8_t>(std::min(255u, 2 * (zeros - std::min(zeros, g.zero_bits))));
-                    r.job_id = static_cast<std::uint8_t>(sweep->result_job_bits | sub);
-                    r.version_bits = static_cast<std::uint16_t>(versions[sub] >> 13);
-                    std::snprintf(line, sizeof line, "result: chip %d core %u/%zu nonce %08X version %08X job 0x%02X", owner,
-                                  w3 >> 25, sub, nonce, versions[sub], sweep->result_job_bits);
-                } else {
-                    r.midstate = static_cast<std::uint8_t>(sub);
-                    r.job_id = static_cast<std::uint8_t>(sweep->result_job_bits | sub);
-                    std::snprintf(line, sizeof line, "result: chip %d core %u midstate %zu nonce %08X job 0x%02X", owner,
-                                  w3 >> 25, sub, nonce, sweep->result_job_bits);
-                }
-                out.emplace_back(encode_nonce_response(r), line);
+                const int owner = g.owner[(__builtin_bswap32(nonce) >> 24) & 1];
+                if (owner >= 0) out.push_back(result_frame(c, g, sub, nonce, owner));  // else no chip sweeps it
             }
         }
     }
     std::lock_guard lock(mutex_);
-    idle_backends_.push_back(std::move(backend));
+    idle_backends_.push_back(std::move(c.backend));
     counters_.hashes += hashed;
-    if (sweep_ != sweep) return hashed;  // a new job arrived meanwhile: these results are dropped
+    if (sweep_ != c.sweep) return hashed;  // a new job arrived meanwhile: these results are dropped
     for (const auto& [bytes, what] : out) {
         ++counters_.results;
         send(bytes, what);

@@ -97,6 +97,22 @@ public:
 private:
     struct Chip;
     struct Sweep;
+    struct Claim {  // one sweep position taken by step()
+        std::shared_ptr<Sweep> sweep;
+        std::shared_ptr<const std::vector<ScanWork>> works;
+        std::vector<std::uint32_t> versions;
+        std::uint64_t counter = 0;
+        std::unique_ptr<HashBackend> backend;
+    };
+    struct ScanGroup {  // chips scanned together at one position
+        std::uint32_t low24 = 0;      // W3 bits 23..0
+        int owner[2] = {-1, -1};      // chip index for W3 bit 24 = 0 / 1
+        unsigned zero_bits = 256;
+    };
+    bool claim(Claim& c);
+    static std::vector<ScanGroup> groups_at(const Sweep& sweep, std::uint64_t counter);
+    std::pair<std::vector<std::uint8_t>, std::string> result_frame(const Claim& c, const ScanGroup& g, std::size_t sub,
+                                                                   std::uint32_t nonce, int owner) const;
     void act(const bm13xx::HostFrame& f);
     void load_job(const bm13xx::HostFrame& f);
     void answer_read(const Chip& chip, std::uint8_t reg);
