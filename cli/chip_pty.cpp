@@ -5,6 +5,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <thread>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/console_format.hpp"
@@ -23,8 +25,8 @@ extern "C" void on_stop_signal(int) { g_stop = true; }
 constexpr std::uint64_t kMaxScale = 65536;  // hosts treat results below 16 zero bits as no work
 
 // Hashes per second the chain serves here: a throwaway chain of the same chips, addressed and
-// given a job, stepped for `seconds` on this thread (measured).
-double measure_served_rate(const hw::WireChainConfig& config, double seconds) {
+// given a job, stepped for `seconds` by `threads` threads (measured).
+double measure_served_rate(const hw::WireChainConfig& config, double seconds, unsigned threads) {
     using namespace hw::bm13xx;
     hw::WireChainConfig c = config;
     c.difficulty_scale = 1;
@@ -41,13 +43,14 @@ double measure_served_rate(const hw::WireChainConfig& config, double seconds) {
         chain.from_host(encode_job(j));
     }
     const auto t0 = std::chrono::steady_clock::now();
-    double elapsed = 0;
-    std::uint64_t hashes = 0;
-    while (elapsed < seconds) {
-        hashes += chain.step();
-        elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    }
-    return static_cast<double>(hashes) / elapsed;
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+    std::vector<std::thread> workers;
+    for (unsigned i = 0; i < threads; ++i)
+        workers.emplace_back([&] {
+            while (elapsed() < seconds) chain.step();
+        });
+    for (auto& w : workers) w.join();
+    return static_cast<double>(chain.counters().hashes) / elapsed();
 }
 
 }  // namespace
@@ -63,9 +66,10 @@ int run_chip_pty(const hw::ChipDescription& chip, const ParsedArgs& args) {
     config.difficulty_scale = static_cast<std::uint64_t>(args.get_int("difficulty-scale", 1, kMaxScale).value_or(1));
     if (!std::has_single_bit(config.difficulty_scale))
         throw UsageError("--difficulty-scale must be a power of two from 1 to 65536 (the ticket mask is one)");
-    const auto threads = static_cast<unsigned>(args.get_int("threads", 1, 64).value_or(1));
+    const auto threads = static_cast<unsigned>(
+        args.get_int("threads", 1, 64).value_or(std::max(1u, std::thread::hardware_concurrency())));
     config.backend = choose_backend(core_backends());
-    const double served = measure_served_rate(config, 0.3) * threads;
+    const double served = measure_served_rate(config, 0.3, threads);
     const double silicon = chip.cores * chip.core.midstates / static_cast<double>(chip.core.loop) * chip.mhz * 1e6 *
                            config.chips;
 

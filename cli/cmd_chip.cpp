@@ -26,7 +26,7 @@ constexpr const char* kHelp =
     "  --chips N          chips on the chain (default 1)\n"
     "  --difficulty-scale S  divide the chips' difficulty (ticket mask, difficulty-1 floor) by S, a\n"
     "                     power of two up to 65536 (default 1, as silicon): this CPU is ~10^5 times slower\n"
-    "  -t, --threads N    hashing threads (default 1)\n"
+    "  -t, --threads N    hashing threads (default: one per core)\n"
     "  -v, --verbose      log every packet in and out, decoded\n\n"
     "docs/serial-chip.md describes the wire as emulated and what differs from silicon.\n"
     "A description that cannot be read, or a key that is missing or wrong, is one line naming the\n"
