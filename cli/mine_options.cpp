@@ -1,5 +1,6 @@
 #include "cli/mine_options.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -8,6 +9,7 @@
 #include "cli/args.hpp"
 #include "cli/backend_registry.hpp"
 #include "cli/version.hpp"
+#include "core/target.hpp"
 #include "stratum/pool_url.hpp"
 
 namespace hf::cli {
@@ -25,7 +27,9 @@ constexpr const char* kHelp =
     "  --cert FILE            trust this CA or pin this certificate for TLS pools (PEM)\n"
     "  --no-verify            do not verify TLS certificates (warns; for testing only)\n"
     "  --allow-redirect       follow client.reconnect to another host (default: same host only)\n"
-    "  --suggest-diff D       send mining.suggest_difficulty D\n"
+    "  --suggest-diff D|auto|off  send mining.suggest_difficulty after subscribing. auto (default):\n"
+    "                         from the hashrate measured at start, one share per ~15 s (built-in pool:\n"
+    "                         its --pool-spm goal); the pool's mining.set_difficulty still decides\n"
     "  --no-version-rolling   do not ask for BIP 310 version rolling (mining.configure)\n"
     "  --watchdog S           no mining.notify for S seconds means the pool is dead (default 120)\n\n"
     "Hashing:\n"
@@ -187,7 +191,9 @@ MineSettings read_mine_settings(std::span<char* const> argv) {
     s.duration = opt.number("duration", 0.1, 1e9);
     s.duration_text = opt.get("duration").value_or("");
     s.watchdog = opt.number("watchdog", 1, 86400).value_or(120);
-    s.suggest_difficulty = opt.number("suggest-diff", 1e-12, 1e18);
+    const std::string suggest = opt.get("suggest-diff").value_or("auto");
+    s.suggest_auto = suggest == "auto";
+    if (!s.suggest_auto && suggest != "off") s.suggest_difficulty = opt.number("suggest-diff", 1e-12, 1e18);
     s.pool_difficulty = opt.number("pool-difficulty", 1e-12, 1e12).value_or(0.0005);
     s.pool_spm = opt.number("pool-spm", 0.1, 6000).value_or(20);
     s.api_allow = api_allow_list(opt);
@@ -226,6 +232,10 @@ stratum::PoolOptions embedded_pool_options(const MineSettings& s) {
     po.shares_per_minute = s.pool_spm;
     po.vardiff_interval = std::chrono::seconds(10);
     return po;
+}
+
+double auto_suggested_difficulty(double hashrate, double seconds_per_share, double floor) {
+    return std::max(floor, difficulty_for_hashes_per_share(hashrate * seconds_per_share));
 }
 
 }  // namespace hf::cli
