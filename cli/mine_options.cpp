@@ -1,7 +1,6 @@
 #include "cli/mine_options.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
@@ -77,9 +76,7 @@ struct Options {
     std::optional<double> number(const std::string& name, double min, double max) const {
         auto v = get(name);
         if (!v) return std::nullopt;
-        ParsedArgs one;
-        one.ordered.push_back({name, *v});
-        const double d = *one.get_double(name);
+        const double d = parse_double(name, *v);
         if (d < min || d > max)
             throw UsageError("--" + name + ": " + *v + " is out of range (" + std::to_string(min) + " to " +
                              std::to_string(max) + ")");
@@ -88,11 +85,10 @@ struct Options {
 };
 
 nlohmann::json read_config_file(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw UsageError("--config: cannot open '" + path + "'");
+    const std::string text = read_option_file("config", path);
     nlohmann::json config;
     try {
-        config = nlohmann::json::parse(in);
+        config = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
         throw UsageError("--config " + path + ": not valid JSON: " + e.what());
     }
@@ -156,9 +152,7 @@ std::pair<std::string, std::uint16_t> api_address(const std::string& spec) {
     }
     if (port.empty()) port = "4028";
     if (host.empty()) host = "127.0.0.1";
-    ParsedArgs one;
-    one.ordered.push_back({"api-listen", port});
-    return {host, static_cast<std::uint16_t>(*one.get_int("api-listen", 1, 65535))};
+    return {host, static_cast<std::uint16_t>(parse_int("api-listen", port, 1, 65535))};
 }
 
 ApiAllowList api_allow_list(const Options& o) {
@@ -202,6 +196,7 @@ MineSettings read_mine_settings(std::span<char* const> argv) {
     s.version_rolling = !opt.has("no-version-rolling");
     s.tls_verify = !opt.has("no-verify");
     s.cert = opt.get("cert").value_or("");
+    if (!s.cert.empty()) require_pem_file("cert", s.cert, "CERTIFICATE");
     s.allow_redirect = opt.has("allow-redirect");
     return s;
 }

@@ -61,7 +61,10 @@ TEST_CASE("hashforge mine refuses bad options, naming them") {
         {"mine -o stratum+tcp://127.0.0.1:1", "no user name"},
         {"mine -t zero", "--threads"},
         {"mine --api-allow W:999.1.1.1", "--api-allow"},
-        {"mine -c /nonexistent.json", "cannot open"},
+        {"mine -c /nonexistent.json", "--config /nonexistent.json: cannot read: No such file or directory"},
+        {"mine -o stratum+ssl://127.0.0.1:1 -u w --cert /nonexistent.pem", "--cert /nonexistent.pem: cannot read: No such"},
+        {"mine -o stratum+ssl://127.0.0.1:1 -u w --cert " + cfg, "no PEM CERTIFICATE"},
+        {"pool --tls-cert /nonexistent.pem --tls-key /nonexistent.key", "--tls-cert /nonexistent.pem: cannot read"},
         {"mine -c " + cfg, "frobnicate"},
         {"mine --backend nosuch", "--backend"},
         {"mine --suggest-diff lots", "--suggest-diff"},
@@ -71,6 +74,7 @@ TEST_CASE("hashforge mine refuses bad options, naming them") {
         const auto r = run_hashforge(c.args, true);
         CHECK(r.exit_status == 2);
         CHECK(r.output.find(c.names) != std::string::npos);
+        CHECK(r.output.find("connecting") == std::string::npos);  // refused before mining starts
     }
     std::filesystem::remove(cfg);
     CHECK(run_hashforge("mine --help").output.find("--api-listen") != std::string::npos);
