@@ -1,6 +1,6 @@
 #include "cli/mine_options.hpp"
 
-#include <fstream>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
@@ -8,6 +8,7 @@
 #include "cli/args.hpp"
 #include "cli/backend_registry.hpp"
 #include "cli/version.hpp"
+#include "core/target.hpp"
 #include "stratum/pool_url.hpp"
 
 namespace hf::cli {
@@ -25,7 +26,9 @@ constexpr const char* kHelp =
     "  --cert FILE            trust this CA or pin this certificate for TLS pools (PEM)\n"
     "  --no-verify            do not verify TLS certificates (warns; for testing only)\n"
     "  --allow-redirect       follow client.reconnect to another host (default: same host only)\n"
-    "  --suggest-diff D       send mining.suggest_difficulty D\n"
+    "  --suggest-diff D|auto|off  send mining.suggest_difficulty after subscribing. auto (default):\n"
+    "                         from the hashrate measured at start, one share per ~15 s (built-in pool:\n"
+    "                         its --pool-spm goal); the pool's mining.set_difficulty still decides\n"
     "  --no-version-rolling   do not ask for BIP 310 version rolling (mining.configure)\n"
     "  --watchdog S           no mining.notify for S seconds means the pool is dead (default 120)\n\n"
     "Hashing:\n"
@@ -78,9 +81,7 @@ struct Options {
     std::optional<double> number(const std::string& name, double min, double max) const {
         auto v = get(name);
         if (!v) return std::nullopt;
-        ParsedArgs one;
-        one.ordered.push_back({name, *v});
-        const double d = *one.get_double(name);
+        const double d = parse_double(name, *v);
         if (d < min || d > max)
             throw UsageError("--" + name + ": " + *v + " is out of range (" + std::to_string(min) + " to " +
                              std::to_string(max) + ")");
@@ -89,11 +90,10 @@ struct Options {
 };
 
 nlohmann::json read_config_file(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw UsageError("--config: cannot open '" + path + "'");
+    const std::string text = read_option_file("config", path);
     nlohmann::json config;
     try {
-        config = nlohmann::json::parse(in);
+        config = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
         throw UsageError("--config " + path + ": not valid JSON: " + e.what());
     }
@@ -157,9 +157,7 @@ std::pair<std::string, std::uint16_t> api_address(const std::string& spec) {
     }
     if (port.empty()) port = "4028";
     if (host.empty()) host = "127.0.0.1";
-    ParsedArgs one;
-    one.ordered.push_back({"api-listen", port});
-    return {host, static_cast<std::uint16_t>(*one.get_int("api-listen", 1, 65535))};
+    return {host, static_cast<std::uint16_t>(parse_int("api-listen", port, 1, 65535))};
 }
 
 ApiAllowList api_allow_list(const Options& o) {
@@ -192,7 +190,9 @@ MineSettings read_mine_settings(std::span<char* const> argv) {
     s.duration = opt.number("duration", 0.1, 1e9);
     s.duration_text = opt.get("duration").value_or("");
     s.watchdog = opt.number("watchdog", 1, 86400).value_or(120);
-    s.suggest_difficulty = opt.number("suggest-diff", 1e-12, 1e18);
+    const std::string suggest = opt.get("suggest-diff").value_or("auto");
+    s.suggest_auto = suggest == "auto";
+    if (!s.suggest_auto && suggest != "off") s.suggest_difficulty = opt.number("suggest-diff", 1e-12, 1e18);
     s.pool_difficulty = opt.number("pool-difficulty", 1e-12, 1e12).value_or(0.0005);
     s.pool_spm = opt.number("pool-spm", 0.1, 6000).value_or(20);
     s.api_allow = api_allow_list(opt);
@@ -201,6 +201,7 @@ MineSettings read_mine_settings(std::span<char* const> argv) {
     s.version_rolling = !opt.has("no-version-rolling");
     s.tls_verify = !opt.has("no-verify");
     s.cert = opt.get("cert").value_or("");
+    if (!s.cert.empty()) require_pem_file("cert", s.cert, "CERTIFICATE");
     s.allow_redirect = opt.has("allow-redirect");
     if (auto d = opt.get("device")) {
         try {
@@ -243,6 +244,10 @@ stratum::PoolOptions embedded_pool_options(const MineSettings& s) {
     po.shares_per_minute = s.pool_spm;
     po.vardiff_interval = std::chrono::seconds(10);
     return po;
+}
+
+double auto_suggested_difficulty(double hashrate, double seconds_per_share, double floor) {
+    return std::max(floor, difficulty_for_hashes_per_share(hashrate * seconds_per_share));
 }
 
 }  // namespace hf::cli

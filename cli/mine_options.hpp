@@ -29,6 +29,9 @@ struct MineSettings {
     std::optional<double> duration;
     std::string duration_text;  // --duration as given, for the log
     double watchdog = 120;
+    // --suggest-diff: auto (default) computes suggest_difficulty from the measured hashrate;
+    // a number is sent as given; off sends nothing.
+    bool suggest_auto = true;
     std::optional<double> suggest_difficulty;
     double pool_difficulty = 0.0005, pool_spm = 20;
     bool version_rolling = true, tls_verify = true, allow_redirect = false;
@@ -46,5 +49,12 @@ MineSettings read_mine_settings(std::span<char* const> argv);
 stratum::RunnerOptions runner_options(const MineSettings& s);
 EngineConfig engine_config(const MineSettings& s);
 stratum::PoolOptions embedded_pool_options(const MineSettings& s);
+
+// --suggest-diff auto: the difficulty giving one share per `seconds_per_share` at `hashrate`
+// (hashes per second), never below `floor` (the difficulty the pool is known to set, or 0).
+double auto_suggested_difficulty(double hashrate, double seconds_per_share, double floor);
+// The share interval auto aims at against a remote pool (public pools and ESP-Miner devices work
+// at a share every 10-20 s); against the built-in pool, its --pool-spm goal.
+inline constexpr double kAutoSecondsPerShare = 15;
 
 }  // namespace hf::cli

@@ -1,8 +1,13 @@
 #include "cli/miner_session.hpp"
 
+#include <algorithm>
 #include <csignal>
+#include <cstdio>
+#include <thread>
 
+#include "cli/console_format.hpp"
 #include "cli/miner_console.hpp"
+#include "core/backends.hpp"
 #include "cli/version.hpp"
 
 namespace hf::cli {
@@ -46,6 +51,7 @@ MinerSession::MinerSession(MineSettings settings) : settings_(std::move(settings
     };
     if (settings_.device) {
         // Open the device first: a chain that does not answer ends the run before a pool starts.
+        // No suggested difficulty: the chips' hashrate is only known from their results.
         device_ = std::make_unique<hw::host::DeviceMiner>(*settings_.device, on_share, [](const std::string& t) { say(t); });
         if (settings_.pools.empty()) start_embedded_pool();
         say("hashing with " + device_->name());
@@ -56,6 +62,7 @@ MinerSession::MinerSession(MineSettings settings) : settings_(std::move(settings
         engine_ = std::make_unique<SearchEngine>(ec);
         say("hashing with " + std::string(engine_->backend_name()) + " on " + std::to_string(engine_->threads()) +
             " thread(s)");
+        if (settings_.suggest_auto) suggest_from_measured_hashrate(ec.backend);
     }
     sink_ = std::make_unique<Sink>(*this);
     runner_ = std::make_unique<stratum::ClientRunner>(loop_, runner_options(settings_), *sink_,
@@ -87,6 +94,25 @@ void MinerSession::start_embedded_pool() {
     say("no -o given: mining against the built-in pool at " + url +
         " (in-process, regtest-style block template, start difficulty " + std::to_string(settings_.pool_difficulty) +
         ")");
+}
+
+// --suggest-diff auto: a pool that starts every connection high (public-pool: 16384) would leave a
+// CPU miner without a share for days; suggesting from the measured rate gets shares at once.
+void MinerSession::suggest_from_measured_hashrate(const BackendInfo& backend) {
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const unsigned threads = std::min(engine_->threads(), cores);
+    // Wall-clock, not CPU time: on a shared machine the rate the miner will get is what counts.
+    const double per_thread = measure_backend(backend, std::chrono::milliseconds(300)).rate();
+    if (!(per_thread > 0)) return;
+    const double seconds = embedded_ ? 60 / settings_.pool_spm : kAutoSecondsPerShare;
+    const double floor = embedded_ ? settings_.pool_difficulty : 0;
+    settings_.suggest_difficulty = auto_suggested_difficulty(per_thread * threads, seconds, floor);
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "suggesting difficulty %.3g (auto: %s per thread measured x %u threads, a share every ~%.3g s; "
+                  "the pool's mining.set_difficulty decides; --suggest-diff D|off overrides)",
+                  *settings_.suggest_difficulty, hashrate_text(per_thread).c_str(), threads, seconds);
+    say(buf);
 }
 
 std::optional<std::string> MinerSession::start_api() {

@@ -38,6 +38,7 @@ public:
 private:
     class Sink;
     void start_embedded_pool();
+    void suggest_from_measured_hashrate(const BackendInfo& backend);
     void schedule_status();
     void shutdown(const std::string& why);
     HashrateSnapshot hashrate() const;
