@@ -78,9 +78,7 @@ BENCHMARK(BM_CycleCore)->Args({1, 1})->Args({0, 1})->Args({1, 8});
 
 // Through the chip, the serial protocol and the host driver.
 void BM_AsicEmuBackend(benchmark::State& state) {
-    hw::AsicBackendOptions o;
-    o.mode = state.range(0) ? hw::SimMode::Cycle : hw::SimMode::Functional;
-    auto backend = hw::make_asic_backend(o);
+    auto backend = hw::make_asic_backend(hw::shipped_chip("asic-emu"), state.range(0) ? hw::SimMode::Cycle : hw::SimMode::Functional);
     const ScanWork work = impossible_work();
     std::atomic<bool> stop{false};
     std::vector<std::uint32_t> found;

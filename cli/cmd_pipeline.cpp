@@ -10,6 +10,7 @@
 #include "cli/commands.hpp"
 #include "core/block_header.hpp"
 #include "core/hex.hpp"
+#include "hw_model/chip_description.hpp"
 #include "hw_model/core_sim.hpp"
 #include "hw_model/energy_model.hpp"
 #include "hw_model/energy_report.hpp"
@@ -38,7 +39,7 @@ constexpr const char* kHelp =
     "  --vcd FILE            also write a VCD waveform (GTKWave) of the clock, nonce counter,\n"
     "                        the first, middle and last stage registers and the found strobe\n"
     "  --sweep               a table over configurations instead of the picture\n"
-    "  --node NODE           technology for the energy figures: 45nm, 16nm, 7nm (default 16nm)\n"
+    "  --node NODE           technology for the energy figures: 180nm ... 3nm (default 16nm)\n"
     "  --voltage V           supply voltage (default: the node's nominal)\n"
     "  --mhz F               clock (default: the model's estimate for the design and voltage)\n\n"
     "Area, power and energy are modeled (hw_model/energy_model.cpp), calibrated on the Antminer S9.\n";
@@ -185,13 +186,13 @@ int run_sweep(const hw::TechnologyNode& node, double voltage) {
         if (i == 5) c.midstates = 4;
         row(c);
     }
-    std::printf("\nNamed chips (hw_model/energy_report.hpp):\n");
-    for (const auto& name : hw::chip_model_names()) {
-        const auto r = hw::energy_report(name);
-        std::printf("  %-12s %s %.2f V %4.0f MHz %4u cores: %8.2f GH/s %7.2f W %7.2f J/TH chip, %6.2f mm2 of cores", r.name.c_str(),
-                    r.node.c_str(), r.voltage, r.clock_mhz, r.cores, r.hashrate_hs / 1e9, r.power_w, r.j_per_th, r.area_mm2);
-        if (r.modeled_wall_j_per_th)
-            std::printf("; wall %.1f J/TH vs published %.1f (%s)", *r.modeled_wall_j_per_th, *r.published_wall_j_per_th, r.role.c_str());
+    std::printf("\nShipped chips (chips/*.json, hw_model/energy_report.hpp):\n");
+    for (const auto& chip : hw::shipped_chips()) {
+        const auto r = hw::energy_report(chip);
+        std::printf("  %-12s %4gnm %.2f V (%s) %4.0f MHz %4u cores: %8.2f GH/s %7.2f W %7.2f J/TH chip, %6.2f mm2 of cores", r.name.c_str(),
+                    r.node_nm, r.voltage, r.voltage_source.c_str(), r.mhz, r.cores, r.hashrate_hs / 1e9, r.power_w, r.j_per_th, r.area_mm2);
+        if (r.machine && r.machine->published)
+            std::printf("; wall %.1f J/TH vs published %.1f (%s)", r.machine->wall_j_per_th, r.machine->published->wall_j_per_th(), r.role.c_str());
         std::printf("\n");
     }
     std::printf("  calibration factor (wires, clock tree, glitches; fitted on the S9): %.3f\n", hw::calibration_factor());
@@ -227,12 +228,13 @@ int run_pipeline(std::span<char* const> argv) {
         throw UsageError(e.what());
     }
     const unsigned cycles = static_cast<unsigned>(args.get_int("cycles", 1, 100000).value_or(30));
-    const hw::TechnologyNode* node = nullptr;
+    hw::TechnologyNode node_entry;
     try {
-        node = &hw::technology(args.get("node").value_or("16nm"));
+        node_entry = hw::technology(args.get("node").value_or("16nm"));
     } catch (const std::invalid_argument& e) {
         throw UsageError(std::string("--node: ") + e.what());
     }
+    const hw::TechnologyNode* node = &node_entry;
     const double voltage = args.get_double("voltage").value_or(node->nominal_voltage);
     if (voltage <= 0 || voltage > 2) throw UsageError("--voltage must be between 0 and 2 V");
     const double mhz = args.get_double("mhz").value_or(0);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/search_engine.hpp"
+#include "hw_model/host/device_miner.hpp"
 #include "stratum/client_runner.hpp"
 
 namespace hf::cli {
@@ -25,6 +26,7 @@ struct MinerState {
     double elapsed_seconds = 0;
     std::int64_t now_unix = 0;
     std::string version;  // "hashforge 0.1.0"
+    std::optional<hw::host::DeviceStats> device;  // mining with --device
 };
 
 struct ApiActions {

@@ -12,13 +12,13 @@ namespace {
 
 class AsicEmuBackend final : public HashBackend {
 public:
-    explicit AsicEmuBackend(const AsicBackendOptions& o)
-        : options_(o), chain_(o.chips, chip_config(o)), link_(chain_, o.baud), driver_(link_) {
+    AsicEmuBackend(const ChipDescription& chip, SimMode mode, unsigned chips, unsigned baud)
+        : mode_(mode), cores_per_chip_(chip.cores), chain_(chips, one_midstate(chip), mode), link_(chain_, baud), driver_(link_) {
         chips_found_ = static_cast<unsigned>(driver_.enumerate().size());
-        driver_.set_frequency(o.frequency_mhz);
+        driver_.set_frequency(chip.mhz);
     }
 
-    std::string_view name() const override { return options_.mode == SimMode::Cycle ? "asic-emu-cycle" : "asic-emu"; }
+    std::string_view name() const override { return mode_ == SimMode::Cycle ? "asic-emu-cycle" : "asic-emu"; }
     Era era() const override { return Era::Asic; }
 
     std::uint64_t scan(const ScanWork& work, NonceRange range, std::vector<std::uint32_t>& found,
@@ -30,8 +30,8 @@ public:
             floor_set_ = true;
         }
         const std::uint32_t version = sha256::load_le32(work.header.data());
-        const std::uint64_t units = std::uint64_t{chips_found_} * options_.cores_per_chip;
-        const std::uint64_t chunk_max = (options_.mode == SimMode::Cycle ? 512 : 4096) * units;
+        const std::uint64_t units = std::uint64_t{chips_found_} * cores_per_chip_;
+        const std::uint64_t chunk_max = (mode_ == SimMode::Cycle ? 512 : 4096) * units;
         std::uint64_t done = 0;
         std::vector<VerifiedNonce> nonces;
         while (done < range.count && !stop.load(std::memory_order_relaxed)) {
@@ -54,17 +54,13 @@ public:
     }
 
 private:
-    static ChipConfig chip_config(const AsicBackendOptions& o) {
-        ChipConfig c;
-        c.core = o.core;
-        c.core.midstates = 1;  // the engine hands over one header (version) at a time
-        c.cores = o.cores_per_chip;
-        c.frequency_mhz = o.frequency_mhz;
-        c.mode = o.mode;
-        return c;
+    static ChipDescription one_midstate(ChipDescription chip) {
+        chip.core.midstates = 1;  // the engine hands over one header (version) at a time
+        return chip;
     }
 
-    AsicBackendOptions options_;
+    SimMode mode_;
+    unsigned cores_per_chip_;
     ChipChain chain_;
     EmulatedSerialLink link_;
     Bm13xxDriver driver_;
@@ -74,8 +70,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<HashBackend> make_asic_backend(const AsicBackendOptions& options) {
-    return std::make_unique<AsicEmuBackend>(options);
+std::unique_ptr<HashBackend> make_asic_backend(const ChipDescription& chip, SimMode mode, unsigned chips, unsigned baud) {
+    return std::make_unique<AsicEmuBackend>(chip, mode, chips, baud);
 }
 
 BackendInfo asic_emu_backend_info(SimMode mode) {
@@ -83,11 +79,7 @@ BackendInfo asic_emu_backend_info(SimMode mode) {
     info.name = mode == SimMode::Cycle ? "asic-emu-cycle" : "asic-emu";
     info.era = Era::Asic;
     info.supported = [] { return true; };
-    info.create = [mode] {
-        AsicBackendOptions o;
-        o.mode = mode;
-        return make_asic_backend(o);
-    };
+    info.create = [mode] { return make_asic_backend(shipped_chip("asic-emu"), mode); };
     return info;
 }
 

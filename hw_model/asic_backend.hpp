@@ -8,17 +8,12 @@
 
 namespace hf::hw {
 
-struct AsicBackendOptions {
-    SimMode mode = SimMode::Functional;
-    CoreConfig core;            // the default emulated design
-    unsigned chips = 1;
-    unsigned cores_per_chip = 4;
-    double frequency_mhz = 500;
-    unsigned baud = 115200;
-};
-
-std::unique_ptr<HashBackend> make_asic_backend(const AsicBackendOptions& options);
-// "asic-emu" (functional) and "asic-emu-cycle" (every register every clock).
+// A chain of `chips` emulated `chip`s on a modeled serial line of `baud`. The engine hands over
+// one header (version) at a time, so every core hashes one midstate whatever the description says.
+std::unique_ptr<HashBackend> make_asic_backend(const ChipDescription& chip, SimMode mode, unsigned chips = 1,
+                                               unsigned baud = 115200);
+// "asic-emu" (functional) and "asic-emu-cycle" (every register every clock): one chip as chips/asic-emu.json
+// describes it.
 BackendInfo asic_emu_backend_info(SimMode mode);
 
 }  // namespace hf::hw

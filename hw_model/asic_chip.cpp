@@ -13,28 +13,29 @@ using namespace bm13xx;
 
 const char* sim_mode_name(SimMode m) { return m == SimMode::Cycle ? "cycle" : "functional"; }
 
-EmulatedChip::EmulatedChip(ChipConfig config) : config_(std::move(config)), spec_(build_pipeline(config_.core)) {
-    if (config_.cores == 0 || config_.cores > 4096) throw std::invalid_argument("a chip has 1 to 4096 cores");
-    if (config_.address_interval == 0) throw std::invalid_argument("chip address interval must be positive");
-    registers_[reg::kPll0] = pll_for_frequency(config_.frequency_mhz);
+EmulatedChip::EmulatedChip(ChipDescription chip, SimMode mode, unsigned address_interval)
+    : chip_(std::move(chip)), mode_(mode), address_interval_(address_interval), spec_(build_pipeline(chip_.core)) {
+    if (chip_.cores == 0 || chip_.cores > 4096) throw std::invalid_argument("a chip has 1 to 4096 cores");
+    if (address_interval_ == 0) throw std::invalid_argument("chip address interval must be positive");
+    registers_[reg::kPll0] = pll_for_frequency(chip_.mhz);
     registers_[reg::kTicketMask] = 0;  // difficulty 1
     registers_[reg::kEmuZeroBits] = 0xffffffffu;
     registers_[reg::kNonceRange] = 0;  // 0: 2^32 / cores
-    for (unsigned k = 0; k < config_.cores; ++k) {
-        if (config_.mode == SimMode::Cycle) cycle_cores_.push_back(std::make_unique<CycleCore>(spec_));
+    for (unsigned k = 0; k < chip_.cores; ++k) {
+        if (mode_ == SimMode::Cycle) cycle_cores_.push_back(std::make_unique<CycleCore>(spec_));
         else functional_cores_.push_back(std::make_unique<FunctionalCore>(spec_));
     }
-    next_nonce_.assign(config_.cores, 0);
-    left_.assign(config_.cores, 0);
+    next_nonce_.assign(chip_.cores, 0);
+    left_.assign(chip_.cores, 0);
 }
 
 double EmulatedChip::frequency_mhz() const { return frequency_from_pll(read_register(reg::kPll0)); }
 
-double EmulatedChip::hashrate() const { return config_.cores * spec_.hashes_per_clock * frequency_mhz() * 1e6; }
+double EmulatedChip::hashrate() const { return chip_.cores * spec_.hashes_per_clock * frequency_mhz() * 1e6; }
 
 std::uint32_t EmulatedChip::read_register(std::uint8_t r) const {
     if (r == reg::kChipId)  // chip id, core count (capped to a byte), address
-        return static_cast<std::uint32_t>(config_.chip_id) << 16 | std::min(config_.cores, 255u) << 8 | address_;
+        return static_cast<std::uint32_t>(chip_.chip_id()) << 16 | std::min(chip_.cores, 255u) << 8 | address_;
     const auto it = registers_.find(r);
     return it == registers_.end() ? 0 : it->second;
 }
@@ -61,11 +62,11 @@ void EmulatedChip::load_job(const JobPacket& job) {
     cj.tail = {sha256::load_be32(job.merkle_tail.data()), __builtin_bswap32(job.ntime), __builtin_bswap32(job.nbits)};
     cj.zero_bits = zero_bits();
     const std::uint64_t slice = read_register(reg::kNonceRange) != 0 ? read_register(reg::kNonceRange)
-                                                                     : (std::uint64_t{1} << 32) / config_.cores;
-    const std::uint64_t position = address_ / config_.address_interval;
-    for (unsigned k = 0; k < config_.cores; ++k) {
-        const auto base = static_cast<std::uint32_t>(job.starting_nonce + (position * config_.cores + k) * slice);
-        if (config_.mode == SimMode::Cycle) {
+                                                                     : (std::uint64_t{1} << 32) / chip_.cores;
+    const std::uint64_t position = address_ / address_interval_;
+    for (unsigned k = 0; k < chip_.cores; ++k) {
+        const auto base = static_cast<std::uint32_t>(job.starting_nonce + (position * chip_.cores + k) * slice);
+        if (mode_ == SimMode::Cycle) {
             cycle_cores_[k]->load_job(cj, base, slice);
         } else {
             functional_cores_[k]->load_job(cj);
@@ -79,7 +80,9 @@ void EmulatedChip::load_job(const JobPacket& job) {
 void EmulatedChip::emit(std::uint32_t nonce, unsigned lanes, std::vector<std::uint8_t>& upstream) const {
     for (unsigned m = 0; m < spec_.lanes; ++m) {
         if (!(lanes & (1u << m)) || m >= job_.midstates.size()) continue;  // padding lanes are not reported
-        const auto bytes = encode_nonce_response({nonce, static_cast<std::uint8_t>(m), job_.job_id, std::nullopt});
+        // As a BM1397 sends it: the midstate number in byte 6 and in the job byte's low two bits.
+        const auto job_byte = static_cast<std::uint8_t>((job_.job_id & 0xfc) | m);
+        const auto bytes = encode_nonce_response({nonce, static_cast<std::uint8_t>(m), job_byte, std::nullopt});
         upstream.insert(upstream.end(), bytes.begin(), bytes.end());
     }
 }
@@ -87,7 +90,7 @@ void EmulatedChip::emit(std::uint32_t nonce, unsigned lanes, std::vector<std::ui
 void EmulatedChip::run(std::uint64_t clocks, std::vector<std::uint8_t>& upstream) {
     clocks_ += clocks;
     if (!have_job_) return;
-    if (config_.mode == SimMode::Cycle) {
+    if (mode_ == SimMode::Cycle) {
         for (auto& core : cycle_cores_) {
             const std::uint64_t before = core->issued();
             for (std::uint64_t c = 0; c < clocks; ++c) {
@@ -100,11 +103,11 @@ void EmulatedChip::run(std::uint64_t clocks, std::vector<std::uint8_t>& upstream
         return;
     }
     // Functional: each core retires loop-factor-limited nonces per clock, no stage model.
-    carry_ += static_cast<double>(clocks) / config_.core.loop;
+    carry_ += static_cast<double>(clocks) / chip_.core.loop;
     const auto nonces = static_cast<std::uint64_t>(carry_);
     carry_ -= static_cast<double>(nonces);
     std::vector<CoreHit> hits;
-    for (unsigned k = 0; k < config_.cores; ++k) {
+    for (unsigned k = 0; k < chip_.cores; ++k) {
         const std::uint64_t n = std::min(nonces, left_[k]);
         if (n == 0) continue;
         hits.clear();
@@ -118,7 +121,7 @@ void EmulatedChip::run(std::uint64_t clocks, std::vector<std::uint8_t>& upstream
 
 bool EmulatedChip::idle() const {
     if (!have_job_) return true;
-    if (config_.mode == SimMode::Cycle)
+    if (mode_ == SimMode::Cycle)
         return std::all_of(cycle_cores_.begin(), cycle_cores_.end(), [](const auto& c) { return c->drained() && !c->found(); });
     return std::all_of(left_.begin(), left_.end(), [](std::uint64_t l) { return l == 0; });
 }
@@ -131,9 +134,9 @@ std::uint64_t EmulatedChip::toggles() const {
 
 // ---- the chain ----------------------------------------------------------------------------------
 
-ChipChain::ChipChain(unsigned chips, const ChipConfig& config) {
+ChipChain::ChipChain(unsigned chips, const ChipDescription& chip, SimMode mode) {
     if (chips == 0 || chips > 256) throw std::invalid_argument("a chain has 1 to 256 chips");
-    for (unsigned i = 0; i < chips; ++i) chips_.push_back(std::make_unique<EmulatedChip>(config));
+    for (unsigned i = 0; i < chips; ++i) chips_.push_back(std::make_unique<EmulatedChip>(chip, mode));
     clock_debt_.assign(chips, 0);
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "hw_model/bm13xx_protocol.hpp"
+#include "hw_model/chip_description.hpp"
 #include "hw_model/core_sim.hpp"
 #include "hw_model/pipeline_spec.hpp"
 
@@ -24,20 +25,14 @@ namespace hf::hw {
 enum class SimMode { Functional, Cycle };
 const char* sim_mode_name(SimMode m);
 
-struct ChipConfig {
-    std::uint16_t chip_id = 0x1397;
-    CoreConfig core;                 // every core of the chip is this design
-    unsigned cores = 4;              // hash cores on the die
-    double frequency_mhz = 500;      // until the host programs the PLL
-    SimMode mode = SimMode::Functional;
-    unsigned address_interval = 2;   // chain position = address / interval
-};
-
 class EmulatedChip {
 public:
-    explicit EmulatedChip(ChipConfig config);
+    // The chip is `chip` (its cores, core design, clock until the host programs the PLL, chip id);
+    // its chain position is address / address_interval.
+    explicit EmulatedChip(ChipDescription chip, SimMode mode = SimMode::Functional, unsigned address_interval = 2);
 
-    const ChipConfig& config() const { return config_; }
+    const ChipDescription& description() const { return chip_; }
+    SimMode mode() const { return mode_; }
     const PipelineSpec& spec() const { return spec_; }
     std::uint8_t address() const { return address_; }
     bool addressed() const { return addressed_; }
@@ -63,7 +58,9 @@ private:
     unsigned zero_bits() const;
     void emit(std::uint32_t nonce, unsigned lanes, std::vector<std::uint8_t>& upstream) const;
 
-    ChipConfig config_;
+    ChipDescription chip_;
+    SimMode mode_;
+    unsigned address_interval_;
     PipelineSpec spec_;
     std::uint8_t address_ = 0;
     bool addressed_ = false;
@@ -81,7 +78,7 @@ private:
 // Chips in series on one serial line: commands travel down, responses up.
 class ChipChain {
 public:
-    ChipChain(unsigned chips, const ChipConfig& config);
+    ChipChain(unsigned chips, const ChipDescription& chip, SimMode mode = SimMode::Functional);
 
     // Bytes from the host. Complete frames are acted on at once.
     void from_host(std::span<const std::uint8_t> bytes);

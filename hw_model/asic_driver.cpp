@@ -8,17 +8,6 @@ namespace hf::hw {
 
 using namespace bm13xx;
 
-unsigned leading_zero_bits(const Hash256& hash) {
-    unsigned zeros = 0;
-    for (int i = 31; i >= 0; --i) {
-        if (hash[i] == 0) {
-            zeros += 8;
-            continue;
-        }
-        return zeros + static_cast<unsigned>(std::countl_zero(hash[i]));
-    }
-    return zeros;
-}
 
 void Bm13xxDriver::collect(std::vector<VerifiedNonce>* nonces, std::vector<RegisterResponse>* regs) {
     parser_.feed(link_.read());
@@ -29,7 +18,9 @@ void Bm13xxDriver::collect(std::vector<VerifiedNonce>* nonces, std::vector<Regis
             continue;
         }
         ++counters_.responses;
-        const auto job = std::find_if(jobs_.begin(), jobs_.end(), [&](const ActiveJob& j) { return j.id == f->nonce.job_id; });
+        // BM1397 layout: job id in bits 7..2 of the job byte, the midstate number in bits 1..0.
+        const std::uint8_t id = f->nonce.job_id & 0xfc;
+        const auto job = std::find_if(jobs_.begin(), jobs_.end(), [&](const ActiveJob& j) { return j.id == id; });
         if (job == jobs_.end()) {
             ++counters_.stale_dropped;
             continue;
@@ -47,7 +38,7 @@ void Bm13xxDriver::collect(std::vector<VerifiedNonce>* nonces, std::vector<Regis
         v.nonce = f->nonce.nonce;
         v.version = version;
         v.midstate = f->nonce.midstate;
-        v.job_id = f->nonce.job_id;
+        v.job_id = id;
         v.hash = sha256::hash256d(header);
         v.zero_bits = leading_zero_bits(v.hash);
         if (v.zero_bits < floor_) {

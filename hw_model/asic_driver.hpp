@@ -33,7 +33,7 @@ struct DriverCounters {
     std::uint64_t register_reads = 0;
 };
 
-unsigned leading_zero_bits(const Hash256& hash);
+using bm13xx::leading_zero_bits;
 
 class Bm13xxDriver {
 public:

@@ -11,6 +11,7 @@ namespace hf::hw::bm13xx {
 namespace {
 
 constexpr std::size_t kMaxHostFrame = 2 + 2 + 2 + 18 + 4 * 32;  // preamble, type, length, job, CRC16
+constexpr std::size_t kFullJobData = 82;                         // job header .. version
 
 std::uint8_t reverse_bits(std::uint8_t b) {
     std::uint8_t r = 0;
@@ -22,12 +23,20 @@ void put_le32(std::vector<std::uint8_t>& out, std::uint32_t v) {
     for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
 }
 
-// Drops bytes up to the next occurrence of `preamble` (keeping a trailing half-preamble).
-void resync(std::vector<std::uint8_t>& buf, const std::uint8_t (&preamble)[2]) {
+// Drops bytes up to the next occurrence of `preamble` (keeping a trailing half-preamble) and
+// returns how many it dropped.
+std::size_t resync(std::vector<std::uint8_t>& buf, const std::uint8_t (&preamble)[2]) {
     std::size_t i = 0;
     while (i + 1 < buf.size() && !(buf[i] == preamble[0] && buf[i + 1] == preamble[1])) ++i;
     if (i + 1 == buf.size() && buf[i] != preamble[0]) ++i;
     buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(i));
+    return i;
+}
+
+void put_crc16(std::vector<std::uint8_t>& out) {
+    const std::uint16_t crc = crc16_ccitt_false(std::span(out).subspan(2));
+    out.push_back(static_cast<std::uint8_t>(crc >> 8));
+    out.push_back(static_cast<std::uint8_t>(crc));
 }
 
 }  // namespace
@@ -46,15 +55,19 @@ std::vector<std::uint8_t> encode_command(const Command& c) {
     return out;
 }
 
+std::array<std::uint8_t, 32> reverse_words(std::span<const std::uint8_t, 32> bytes) {
+    std::array<std::uint8_t, 32> out{};
+    for (int w = 0; w < 8; ++w) std::copy_n(bytes.begin() + 4 * (7 - w), 4, out.begin() + 4 * w);
+    return out;
+}
+
 std::array<std::uint8_t, 32> midstate_to_wire(const sha256::State& s) {
-    std::array<std::uint8_t, 32> be = sha256::state_to_digest(s);
-    std::reverse(be.begin(), be.end());
-    return be;
+    const std::array<std::uint8_t, 32> be = sha256::state_to_digest(s);
+    return reverse_words(be);
 }
 
 sha256::State midstate_from_wire(std::span<const std::uint8_t, 32> bytes) {
-    std::array<std::uint8_t, 32> be{};
-    std::reverse_copy(bytes.begin(), bytes.end(), be.begin());
+    const std::array<std::uint8_t, 32> be = reverse_words(bytes);
     sha256::State s{};
     for (int i = 0; i < 8; ++i) s[i] = sha256::load_be32(be.data() + 4 * i);
     return s;
@@ -74,9 +87,24 @@ std::vector<std::uint8_t> encode_job(const JobPacket& job) {
         out.insert(out.end(), w.begin(), w.end());
     }
     out[3] = static_cast<std::uint8_t>(out.size() - 2 + 2);  // type..payload plus the CRC16
-    const std::uint16_t crc = crc16_ccitt_false(std::span(out).subspan(2));
-    out.push_back(static_cast<std::uint8_t>(crc >> 8));
-    out.push_back(static_cast<std::uint8_t>(crc));
+    put_crc16(out);
+    return out;
+}
+
+std::vector<std::uint8_t> encode_full_job(const FullJobPacket& job) {
+    std::vector<std::uint8_t> out = {0x55, 0xAA, static_cast<std::uint8_t>(kTypeWork | 1), 0};
+    out.push_back(job.job_header);
+    out.push_back(1);  // number of midstates: the chip computes its own
+    put_le32(out, job.starting_nonce);
+    put_le32(out, job.nbits);
+    put_le32(out, job.ntime);
+    for (const auto* field : {&job.merkle_root, &job.prev_hash}) {
+        const auto w = reverse_words(*field);
+        out.insert(out.end(), w.begin(), w.end());
+    }
+    put_le32(out, job.version);
+    out[3] = static_cast<std::uint8_t>(out.size() - 2 + 2);
+    put_crc16(out);
     return out;
 }
 
@@ -85,20 +113,21 @@ std::vector<std::uint8_t> encode_nonce_response(const NonceResponse& r) {
     put_le32(out, r.nonce);
     out.push_back(r.midstate);
     out.push_back(r.job_id);
-    if (r.version_bits) {
-        out.push_back(static_cast<std::uint8_t>(*r.version_bits));
+    if (r.version_bits) {  // most significant byte first
         out.push_back(static_cast<std::uint8_t>(*r.version_bits >> 8));
+        out.push_back(static_cast<std::uint8_t>(*r.version_bits));
     }
     out.push_back(0x80);  // response type 4 (nonce) in bits 7..5
     out.back() = static_cast<std::uint8_t>(0x80 | crc5(std::span(out).subspan(2), (out.size() - 2) * 8 - 5));
     return out;
 }
 
-std::vector<std::uint8_t> encode_register_response(const RegisterResponse& r) {
+std::vector<std::uint8_t> encode_register_response(const RegisterResponse& r, bool long_format) {
     std::vector<std::uint8_t> out = {0xAA, 0x55};
     for (int i = 3; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(r.value >> (8 * i)));
     out.push_back(r.chip_address);
     out.push_back(r.reg_address);
+    if (long_format) out.insert(out.end(), {0, 0});
     out.push_back(0);
     out.back() = crc5(std::span(out).subspan(2), (out.size() - 2) * 8 - 5);
     return out;
@@ -108,15 +137,19 @@ void HostFrameParser::feed(std::span<const std::uint8_t> bytes) { buf_.insert(bu
 
 std::optional<HostFrame> HostFrameParser::next() {
     for (;;) {
-        resync(buf_, kCommandPreamble);
+        skipped_ += resync(buf_, kCommandPreamble);
         if (buf_.size() < 4) return std::nullopt;
         const std::uint8_t type = buf_[2];
         const std::size_t length = buf_[3];
-        const bool job = (type & kTypeCommand) == 0;
-        const bool valid_length = job ? (length >= 2 + 18 + 32 + 2 && length <= kMaxHostFrame - 2 && (length - 22) % 32 == 0)
-                                      : (length == 5 || length == 9);
-        if (!valid_length) {
+        const bool job = (type & 0x60) == kTypeWork;
+        const bool full_job = job && format_ == JobFormat::FullHeader;
+        const bool valid_type = job || ((type & 0x60) == kTypeCommand && (type & 0x0f) <= 3);
+        const bool valid_length = !job ? (length == 5 || length == 9)
+                                  : full_job ? length == kFullJobData + 4
+                                             : (length >= 2 + 18 + 32 + 2 && length <= kMaxHostFrame - 2 && (length - 22) % 32 == 0);
+        if (!valid_type || !valid_length) {
             ++errors_;
+            ++skipped_;
             buf_.erase(buf_.begin());  // not a frame start after all
             continue;
         }
@@ -131,12 +164,23 @@ std::optional<HostFrame> HostFrameParser::next() {
         }
         if (!ok) {
             ++errors_;
+            ++skipped_;
             buf_.erase(buf_.begin());
             continue;
         }
         HostFrame f;
-        f.is_job = job;
-        if (job) {
+        if (full_job) {
+            const std::uint8_t* p = body.data() + 2;
+            f.is_full_job = true;
+            f.full_job.job_header = p[0];
+            f.full_job.starting_nonce = sha256::load_le32(p + 2);
+            f.full_job.nbits = sha256::load_le32(p + 6);
+            f.full_job.ntime = sha256::load_le32(p + 10);
+            f.full_job.merkle_root = reverse_words(std::span<const std::uint8_t, 32>(p + 14, 32));
+            f.full_job.prev_hash = reverse_words(std::span<const std::uint8_t, 32>(p + 46, 32));
+            f.full_job.version = sha256::load_le32(p + 78);
+        } else if (job) {
+            f.is_job = true;
             const std::uint8_t* p = body.data() + 2;
             f.job.job_id = p[0];
             const unsigned midstates = p[1];
@@ -169,11 +213,12 @@ void ChipFrameParser::feed(std::span<const std::uint8_t> bytes) { buf_.insert(bu
 std::optional<ChipFrame> ChipFrameParser::next() {
     const std::size_t size = version_format_ ? 11 : 9;
     for (;;) {
-        resync(buf_, kResponsePreamble);
+        skipped_ += resync(buf_, kResponsePreamble);
         if (buf_.size() < size) return std::nullopt;
         const std::span<const std::uint8_t> body(buf_.data() + 2, size - 2);
         if (crc5(body, body.size() * 8 - 5) != (body.back() & 0x1f)) {
             ++errors_;
+            ++skipped_;
             buf_.erase(buf_.begin());
             continue;
         }
@@ -183,7 +228,7 @@ std::optional<ChipFrame> ChipFrameParser::next() {
             f.nonce.nonce = sha256::load_le32(body.data());
             f.nonce.midstate = body[4];
             f.nonce.job_id = body[5];
-            if (version_format_) f.nonce.version_bits = static_cast<std::uint16_t>(body[6] | body[7] << 8);
+            if (version_format_) f.nonce.version_bits = static_cast<std::uint16_t>(body[6] << 8 | body[7]);
         } else {
             f.reg.value = sha256::load_be32(body.data());
             f.reg.chip_address = body[4];
@@ -192,6 +237,15 @@ std::optional<ChipFrame> ChipFrameParser::next() {
         buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(size));
         return f;
     }
+}
+
+unsigned leading_zero_bits(std::span<const std::uint8_t, 32> hash) {
+    unsigned zeros = 0;
+    for (int i = 31; i >= 0; --i) {
+        if (hash[static_cast<std::size_t>(i)] != 0) return zeros + static_cast<unsigned>(std::countl_zero(hash[static_cast<std::size_t>(i)]));
+        zeros += 8;
+    }
+    return zeros;
 }
 
 std::uint32_t ticket_mask_for_difficulty(std::uint64_t difficulty) {

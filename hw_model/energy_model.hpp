@@ -2,9 +2,11 @@
 // switching activity (flip-flop toggles counted by CycleCore), with a technology table.
 //
 // Every figure here is MODELED. The per-operation energies and areas at 45 nm are published
-// measurements (cited in energy_model.cpp); other nodes are scaled with documented factors; one
-// overhead factor (wires, clock tree, glitching — what an operation count misses) is calibrated
-// on the Antminer S9 and then only checked on the S19 (see energy_report.hpp and the README).
+// measurements (cited in energy_model.cpp); every other node from 180 nm to 3 nm is scaled from
+// them with published per-node scaling of switched capacitance, supply, delay and area (cited per
+// entry), and nodes between entries are interpolated. One overhead factor (wires, clock tree,
+// glitching — what an operation count misses) is calibrated on one chip only, the BM1387 in the
+// Antminer S9 (chips/bm1387.json); every other chip is a prediction (docs/chips.md).
 #pragma once
 
 #include <cstdint>
@@ -16,8 +18,10 @@
 namespace hf::hw {
 
 struct TechnologyNode {
-    std::string name;              // "45nm", "16nm", "7nm"
+    std::string name;              // "45nm", "16nm", "7nm"; "55nm (between 65nm and 45nm)" when interpolated
+    double node_nm = 0;
     double nominal_voltage = 0;    // V
+    double threshold_voltage = 0;  // V, for the delay's voltage dependence
     double e_add32_pj = 0;         // energy of one 32-bit add at nominal voltage
     double e_logic32_pj = 0;       // one 32-bit wide 2-input logic function
     double e_ff_toggle_fj = 0;     // one flip-flop changing state
@@ -31,8 +35,15 @@ struct TechnologyNode {
     std::string source;            // where the numbers come from
 };
 
-const TechnologyNode& technology(const std::string& name);  // throws std::invalid_argument
-std::vector<std::string> technology_names();
+// The technology at any node from 180 nm to 3 nm: a table entry, or the two entries around it
+// interpolated on a log scale. Throws std::invalid_argument outside the table.
+TechnologyNode technology_at(double node_nm);
+// "16nm" or "16": technology_at(16). Throws std::invalid_argument.
+TechnologyNode technology(const std::string& name);
+// The published entries themselves, largest node first.
+const std::vector<TechnologyNode>& technology_table();
+double smallest_node_nm();
+double largest_node_nm();
 
 // Activity of a design measured in cycle mode: flip-flop toggles per clock per core, steady state.
 double measure_toggles_per_clock(const PipelineSpec& spec, unsigned clocks = 256);
@@ -63,7 +74,14 @@ EnergyEstimate estimate_energy(const PipelineSpec& spec, const TechnologyNode& n
 // The clock the model expects for a design at a voltage (rounds per stage set the path length).
 double estimate_clock_mhz(const PipelineSpec& spec, const TechnologyNode& node, double voltage);
 
-// The calibration factor itself (derived from the S9 figures at first use).
+// The lowest supply at which the design reaches `mhz` (what a miner does: undervolt to the edge of
+// timing), between just above threshold and 1.2 x nominal. `capped` is set when even 1.2 x nominal
+// is too slow for that clock.
+double estimate_voltage(const PipelineSpec& spec, const TechnologyNode& node, double mhz, bool* capped = nullptr);
+
+// The calibration factor itself, derived at first use from the calibration chip's published machine.
 double calibration_factor();
+// The one calibration chip's shipped description name (chips/bm1387.json).
+inline constexpr const char* kCalibrationChip = "bm1387";
 
 }  // namespace hf::hw

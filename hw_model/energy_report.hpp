@@ -1,67 +1,53 @@
-// Hashes per joule of named chip designs, for comparing eras (CPU, GPU-style, ASIC). Every number
-// returned is MODELED by hw_model's energy model; the published miner figures it was calibrated
-// and checked against are returned beside it, with their sources.
+// The modeled figures of one described chip (chip_description.hpp), for `hashforge chip --energy`,
+// the joules table and `pipeline --sweep`. Every number here is MODELED by energy_model.hpp; the
+// published machine figures a description carries are returned beside them as reference.
 //
-//   for (auto& name : hf::hw::chip_model_names()) {
-//       hf::hw::EnergyReport r = hf::hw::energy_report(name);  // r.j_per_th, r.power_w, ...
-//   }
+//   hf::hw::EnergyReport r = hf::hw::energy_report(hf::hw::find_chip("bm1397"));
+//   // r.j_per_th, r.power_w, r.voltage_source ("given" / "estimated"), r.machine->wall_j_per_th ...
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "hw_model/pipeline_spec.hpp"
+#include "hw_model/chip_description.hpp"
 
 namespace hf::hw {
 
-// A miner's published figures (wall power, the whole machine).
-struct PublishedMiner {
-    std::string name;         // "Antminer S9"
-    double hashrate_ths = 0;
-    double wall_power_w = 0;
+// The chips in their machine, at the wall: chips x chip power / PSU efficiency + fans and control.
+struct MachineReport {
+    std::string name;
     unsigned chips = 0;
-    double psu_efficiency = 0;   // AC -> DC
-    double fans_control_w = 0;   // our assumption
-    std::string source;
-    double wall_j_per_th() const { return wall_power_w / hashrate_ths; }
-};
-
-struct ChipModel {
-    std::string name;          // "bm1387-16nm"
-    std::string description;
-    std::string node;          // technology table entry
-    CoreConfig core;
-    unsigned cores = 1;
-    double frequency_mhz = 0;  // 0: the model's estimate
-    double voltage = 0;
-    std::optional<PublishedMiner> miner;
-    std::string sources;       // for cores, clock, voltage
+    double hashrate_ths = 0;   // modeled
+    double power_w = 0;        // modeled, at the wall
+    double wall_j_per_th = 0;  // modeled
+    std::optional<PublishedMachine> published;  // reference, from the description
 };
 
 struct EnergyReport {
     std::string name;
-    std::string node;
-    std::string basis = "modeled";  // every number below is modeled
+    std::string file;               // the description it came from
+    double node_nm = 0;
+    std::string technology;         // the technology entry used: "7nm", "between 65nm and 45nm"
+    unsigned cores = 0;
+    std::string core;               // the core design, CoreConfig::describe()
+    double mhz = 0;                 // given
+    double voltage = 0;
+    std::string voltage_source;     // "given" or "estimated"
     double hashrate_hs = 0;         // one chip
-    double power_w = 0;             // one chip
+    double power_w = 0;             // one chip: hash cores, dynamic + leakage
     double j_per_th = 0;            // chip level
     double hashes_per_joule = 0;
     double area_mm2 = 0;            // hash cores only (no I/O, PLL, pads)
-    double clock_mhz = 0;
-    double voltage = 0;
-    unsigned cores = 0;
     double toggles_per_clock_per_core = 0;  // measured in cycle mode
-    // Only for chips in a published miner:
-    std::optional<double> modeled_wall_j_per_th;
-    std::optional<double> published_wall_j_per_th;
-    std::string role;  // "calibrates", "checks" or "" (neither)
+    std::optional<MachineReport> machine;
+    std::string role;               // "calibrates" (the one calibration chip), "checks" (other published machines) or ""
+    std::vector<std::string> notes; // what the model assumed for this chip (an estimated voltage, ...)
     std::string sources;
 };
 
-std::vector<std::string> chip_model_names();  // "bm1387-16nm", "bm1397-7nm", "asic-emu"
-const ChipModel& chip_model(const std::string& name);  // throws std::invalid_argument
-EnergyReport energy_report(const std::string& name);
-EnergyReport energy_report(const ChipModel& model);
+// Throws ChipDescriptionError naming the file and key when the model cannot take a value
+// (a node outside the technology table).
+EnergyReport energy_report(const ChipDescription& chip);
 
 }  // namespace hf::hw

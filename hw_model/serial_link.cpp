@@ -26,6 +26,4 @@ std::vector<std::uint8_t> EmulatedSerialLink::read() {
     return bytes;
 }
 
-void EmulatedSerialLink::wait(double seconds) { chain_.advance(seconds); }
-
 }  // namespace hf::hw

@@ -1,5 +1,5 @@
-// The host's view of a chain: a byte pipe. The driver only ever writes and reads bytes, so the
-// same driver could talk to real chips (or to this emulator behind a pseudo-terminal).
+// The in-process host view of an emulated chain: a byte pipe (the asic-emu backend drives chips
+// through it). Real chips, and the emulator on a pseudo-terminal, use hw_model/host's SerialPort.
 #pragma once
 
 #include <cstdint>
@@ -15,8 +15,6 @@ public:
     virtual ~ByteLink() = default;
     virtual void write(std::span<const std::uint8_t> bytes) = 0;
     virtual std::vector<std::uint8_t> read() = 0;  // whatever has arrived (possibly nothing)
-    // Lets hash time pass on the far side (an emulated chain runs its clocks; a real line waits).
-    virtual void wait(double seconds) = 0;
 };
 
 // A UART at `baud` (8N1: 10 bit times per byte) into an emulated chain. Time on the wire and hash
@@ -26,7 +24,6 @@ public:
     EmulatedSerialLink(ChipChain& chain, unsigned baud);
     void write(std::span<const std::uint8_t> bytes) override;
     std::vector<std::uint8_t> read() override;
-    void wait(double seconds) override;
 
     unsigned baud() const { return baud_; }
     std::uint64_t bytes_down() const { return down_; }

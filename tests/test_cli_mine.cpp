@@ -10,7 +10,7 @@
 using hf::test::run_hashforge;
 
 TEST_CASE("hashforge mine with no -o mines against the built-in pool and gets shares accepted") {
-    const auto r = run_hashforge("mine --duration 6 -t 1 --pool-difficulty 0.00003 --status-interval 2 -P", true);
+    const auto r = run_hashforge("mine --duration 6 -t 1 --pool-difficulty 0.00003 --suggest-diff off --status-interval 2 -P", true);
     CAPTURE(r.output);
     CHECK(r.exit_status == 0);
     CHECK(r.output.find("no -o given: mining against the built-in pool at stratum+tcp://127.0.0.1:") != std::string::npos);
@@ -22,6 +22,31 @@ TEST_CASE("hashforge mine with no -o mines against the built-in pool and gets sh
     CHECK(r.output.find("(5s)") != std::string::npos);  // a status line
     CHECK(r.output.find("Summary after") != std::string::npos);
     CHECK(r.output.find("rejected        0 ") != std::string::npos);
+}
+
+TEST_CASE("hashforge mine suggests a difficulty: auto from the measured hashrate, a number as given, or none") {
+    const std::string sent = "\"method\":\"mining.suggest_difficulty\",\"params\":[";
+    const auto given = run_hashforge("mine --duration 1 -t 1 -P --suggest-diff 0.25", true);
+    CAPTURE(given.output);
+    CHECK(given.output.find(sent + "0.25]}") != std::string::npos);
+    CHECK(given.output.find("suggesting difficulty") == std::string::npos);  // no measuring when given
+    // The built-in pool takes the suggestion: its next set_difficulty is the suggested value.
+    CHECK(given.output.find("< {\"id\":null,\"method\":\"mining.set_difficulty\",\"params\":[0.25]}") != std::string::npos);
+
+    const auto automatic = run_hashforge("mine --duration 1 -t 1 -P", true);
+    CAPTURE(automatic.output);
+    const auto log = automatic.output.find("suggesting difficulty ");
+    REQUIRE(log != std::string::npos);
+    const double logged = std::stod(automatic.output.substr(log + 22));
+    const auto at = automatic.output.find(sent);
+    REQUIRE(at != std::string::npos);
+    const double suggested = std::stod(automatic.output.substr(at + sent.size()));
+    CHECK(suggested == doctest::Approx(logged).epsilon(0.01));
+    CHECK(suggested >= 0.0005);  // never below the built-in pool's start difficulty
+
+    const auto off = run_hashforge("mine --duration 0.5 -t 1 -P --suggest-diff off", true);
+    CHECK(off.output.find("mining.subscribe") != std::string::npos);
+    CHECK(off.output.find("suggest") == std::string::npos);
 }
 
 TEST_CASE("hashforge mine refuses bad options, naming them") {
@@ -36,15 +61,20 @@ TEST_CASE("hashforge mine refuses bad options, naming them") {
         {"mine -o stratum+tcp://127.0.0.1:1", "no user name"},
         {"mine -t zero", "--threads"},
         {"mine --api-allow W:999.1.1.1", "--api-allow"},
-        {"mine -c /nonexistent.json", "cannot open"},
+        {"mine -c /nonexistent.json", "--config /nonexistent.json: cannot read: No such file or directory"},
+        {"mine -o stratum+ssl://127.0.0.1:1 -u w --cert /nonexistent.pem", "--cert /nonexistent.pem: cannot read: No such"},
+        {"mine -o stratum+ssl://127.0.0.1:1 -u w --cert " + cfg, "no PEM CERTIFICATE"},
+        {"pool --tls-cert /nonexistent.pem --tls-key /nonexistent.key", "--tls-cert /nonexistent.pem: cannot read"},
         {"mine -c " + cfg, "frobnicate"},
         {"mine --backend nosuch", "--backend"},
+        {"mine --suggest-diff lots", "--suggest-diff"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.args);
         const auto r = run_hashforge(c.args, true);
         CHECK(r.exit_status == 2);
         CHECK(r.output.find(c.names) != std::string::npos);
+        CHECK(r.output.find("connecting") == std::string::npos);  // refused before mining starts
     }
     std::filesystem::remove(cfg);
     CHECK(run_hashforge("mine --help").output.find("--api-listen") != std::string::npos);
@@ -57,4 +87,42 @@ TEST_CASE("hashforge pool listens, then stops by itself with --duration") {
     CHECK(r.output.find("pool listening on stratum+tcp://127.0.0.1:") != std::string::npos);
     CHECK(r.output.find("pool summary") != std::string::npos);
     CHECK(run_hashforge("pool --listen nowhere", true).exit_status == 2);
+}
+
+// `hashforge chip --pty` serves emulated chips on a pseudo-terminal; `hashforge mine --device` drives
+// them through termios as it would drive a Bitaxe. Shares must be accepted, none rejected, and the
+// host must count no hardware error (every result re-hashed on the host).
+TEST_CASE("hashforge mine --device drives hashforge chip --pty: shares accepted, none rejected, no hardware errors") {
+    const std::string link = (std::filesystem::temp_directory_path() / ("hf-chip-" + std::to_string(::getpid()))).string();
+    const std::string bin = HASHFORGE_BINARY;
+    const std::string script = bin + " chip --model bm1366 --chips 2 --pty " + link +
+                               " --difficulty-scale 65536 & pid=$!; i=0; while [ ! -e " + link +
+                               " ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; " + bin + " mine --device bm1366:" + link +
+                               " --chips 2 --duration 4 --pool-difficulty 0.0001 --status-interval 2; kill -INT $pid; wait $pid";
+    std::string out;
+    FILE* p = ::popen(("sh -c '" + script + "' 2>&1").c_str(), "r");
+    REQUIRE(p);
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    CHECK(::pclose(p) == 0);
+    CAPTURE(out);
+    CHECK(out.find("serving 2 x BM1366") != std::string::npos);
+    CHECK(out.find("2 BM1366 chip(s) answered on " + link) != std::string::npos);
+    CHECK(out.find("accepted: share diff") != std::string::npos);
+    CHECK(out.find("REJECTED") == std::string::npos);
+    CHECK(out.find("rejected        0 ") != std::string::npos);
+    CHECK(out.find("hardware errors 0 ") != std::string::npos);
+    CHECK(out.find("stopped: ") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(std::filesystem::symlink_status(link)));  // the link is removed on exit
+
+    // Bad requests are refused with the reason.
+    CHECK(run_hashforge("chip --model bm1366 --pty " + link + " --difficulty-scale 3", true).output.find("power of two") !=
+          std::string::npos);
+    CHECK(run_hashforge("chip --model asic-emu --pty " + link, true).output.find("protocol") != std::string::npos);
+    CHECK(run_hashforge("mine --device bm1399:/dev/null", true).output.find("unknown chip model") != std::string::npos);
+    CHECK(run_hashforge("mine --chips 2", true).output.find("need --device") != std::string::npos);
+    const auto missing = run_hashforge("mine --device bm1366:/nonexistent/tty --duration 1", true);
+    CHECK(missing.exit_status != 0);
+    CHECK(missing.output.find("/nonexistent/tty") != std::string::npos);
 }

@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/support.hpp"
 
 using hf::test::run_hashforge;
@@ -96,11 +98,54 @@ TEST_CASE("the sweep lists designs and named chips; bad options are usage errors
     REQUIRE(r.exit_status == 0);
     CHECK(r.output.find("R1 L1 M1 +midstate") != std::string::npos);
     CHECK(r.output.find("R1 L64") != std::string::npos);
-    CHECK(r.output.find("bm1387-16nm") != std::string::npos);
+    CHECK(r.output.find("BM1387") != std::string::npos);
     CHECK(r.output.find("published 34.2 (checks)") != std::string::npos);
-    for (const char* bad : {"pipeline --loop 3", "pipeline -r 64 -l 2", "pipeline --node 3nm", "pipeline --cycles 0",
+    for (const char* bad : {"pipeline --loop 3", "pipeline -r 64 -l 2", "pipeline --node 2nm", "pipeline --node 16mm", "pipeline --cycles 0",
                             "pipeline --midstates 3", "pipeline --vcd /nonexistent/dir/x.vcd", "pipeline --bogus"}) {
         CAPTURE(bad);
         CHECK(run_hashforge(bad, true).exit_status == 2);
+    }
+}
+
+TEST_CASE("chip --energy: the BM1397 report as text and JSON; any description file; broken ones exit 2 naming the key") {
+    const auto text = run_hashforge("chip --model bm1397 --energy");
+    REQUIRE(text.exit_status == 0);
+    CHECK(text.output.find("voltage      0.360 V (given)") != std::string::npos);
+    CHECK(text.output.find("machine: Antminer S19, 228 chips") != std::string::npos);
+    CHECK(text.output.find("34.21 J/TH at the wall (reference") != std::string::npos);
+
+    const auto js = run_hashforge("chip --model BM1397 --energy --json");
+    REQUIRE(js.exit_status == 0);
+    const auto j = nlohmann::json::parse(js.output);
+    for (const char* key : {"name", "node_nm", "cores", "mhz", "voltage", "voltage_source", "hashrate_ghs", "power_w", "j_per_th",
+                            "area_mm2", "wall_j_per_th", "machine_hashrate_ths", "machine_power_w"}) {
+        CAPTURE(key);
+        CHECK(j.contains(key));
+    }
+    CHECK(j["cores"] == 168);
+    CHECK(j["voltage_source"] == "given");
+    // 168 cores x 4 midstates x 620.1 MHz, and the machine is 228 of them.
+    CHECK(j["hashrate_ghs"].get<double>() == doctest::Approx(168 * 4 * 620.1e6 / 1e9));
+    CHECK(j["machine_hashrate_ths"].get<double>() == doctest::Approx(228 * 168 * 4 * 620.1e6 / 1e12));
+    CHECK(j["j_per_th"].get<double>() == doctest::Approx(j["power_w"].get<double>() / j["hashrate_ghs"].get<double>() * 1e3));
+
+    // A user's chip: 5 nm, 2,000 cores, no voltage given: estimated, and said so; no machine keys.
+    const auto path = std::filesystem::temp_directory_path() / "hashforge_cli_chip.json";
+    std::ofstream(path) << R"({"name": "mine", "node_nm": 5, "cores": 2000, "mhz": 300})";
+    const auto mine = run_hashforge("chip --model " + path.string() + " --energy --json");
+    REQUIRE(mine.exit_status == 0);
+    const auto m = nlohmann::json::parse(mine.output);
+    CHECK(m["voltage_source"] == "estimated");
+    CHECK(m["hashrate_ghs"].get<double>() == doctest::Approx(600));
+    CHECK_FALSE(m.contains("wall_j_per_th"));
+
+    std::ofstream(path) << R"({"name": "mine", "node_nm": 5, "cores": 2000, "mhz": 300, "voltage": "high"})";
+    const auto bad = run_hashforge("chip --model " + path.string() + " --energy", true);
+    CHECK(bad.exit_status == 2);
+    CHECK(bad.output == "hashforge chip: " + path.string() + ": key 'voltage': must be a number (V), got \"high\"\n");
+    std::filesystem::remove(path);
+    for (const char* usage : {"chip --energy", "chip --model bm1397", "chip --model nosuchchip --energy", "chip --model bm1397 --bogus"}) {
+        CAPTURE(usage);
+        CHECK(run_hashforge(usage, true).exit_status == 2);
     }
 }

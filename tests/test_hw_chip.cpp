@@ -12,20 +12,17 @@
 #include "hw_model/asic_driver.hpp"
 #include "hw_model/bm13xx_crc.hpp"
 #include "hw_model/bm13xx_protocol.hpp"
+#include "tests/bm13xx_helpers.hpp"
 #include "tests/support.hpp"
 
 using namespace hf;
 using namespace hf::hw;
 using namespace hf::hw::bm13xx;
+using hf::test::bytes;
+using hf::test::genesis_like_header;
+using hf::test::openssl_zero_bits;
 
 namespace {
-
-std::vector<std::uint8_t> bytes(const std::string& spaced_hex) {
-    std::string h;
-    for (char c : spaced_hex)
-        if (c != ' ') h += c;
-    return hex_decode(h, "test packet");
-}
 
 // The job packet ESP-Miner's bm1397_protocol.md shows a BM1397 receiving (4 midstates, CRC16 8C 24).
 const char* kPublishedJob =
@@ -33,27 +30,6 @@ const char* kPublishedJob =
     "A0 30 E4 0A CB A6 A5 FB 33 19 30 5D E2 46 EF 18 1D 63 63 EB E7 BA D9 8D 4B CA FE 9C 4F 45 F6 45 FA 71 A0 1E 8C B8 "
     "2D 68 DC 6C B8 4E 25 39 8C 50 FA 7E 2E C6 C8 08 61 B9 A5 89 90 71 C4 75 56 E4 78 85 35 22 65 51 EA 68 EB F8 96 B0 "
     "CA 40 77 D4 0C AF 1B D4 47 37 85 BB 39 6A 22 C3 9C 23 56 E7 CE B6 57 4C 1F A3 A9 9A D3 C1 A0 17 79 1F BC 38 8C 24";
-
-HeaderBytes genesis_like_header(std::uint32_t salt) {
-    const auto b = test::load_vector("blocks.json")["blocks"][2];
-    BlockHeader h;
-    h.version = b["version"].get<std::uint32_t>();
-    h.prev_hash = from_display_hex(b["prev_hash"].get<std::string>(), "prev");
-    h.merkle_root = from_display_hex(b["merkle_root"].get<std::string>(), "merkle");
-    h.merkle_root[31] ^= static_cast<std::uint8_t>(salt);
-    h.time = b["time"].get<std::uint32_t>() + salt;
-    h.bits = 0x1a44b9f2;
-    return h.serialize();
-}
-
-unsigned openssl_zero_bits(HeaderBytes h, std::uint32_t version, std::uint32_t nonce) {
-    sha256::store_le32(h.data(), version);
-    sha256::store_le32(h.data() + kHeaderNonceOffset, nonce);
-    const auto d = test::openssl_sha256(test::openssl_sha256({h.begin(), h.end()}));
-    Hash256 hash;
-    std::copy(d.begin(), d.end(), hash.begin());
-    return leading_zero_bits(hash);
-}
 
 }  // namespace
 
@@ -121,7 +97,7 @@ TEST_CASE("the published job and responses parse; round trips are exact") {
     REQUIRE(r);
     CHECK(r->nonce.nonce == 0x40A60018u);
     REQUIRE(r->nonce.version_bits);
-    CHECK(*r->nonce.version_bits == 0xF922);
+    CHECK(*r->nonce.version_bits == 0x22F9);  // most significant byte first (ESP-Miner: ntohs)
     CHECK(encode_nonce_response(r->nonce) == bytes("AA 55 18 00 A6 40 02 99 22 F9 91"));
 }
 
@@ -176,7 +152,7 @@ TEST_CASE("ticket mask and PLL registers") {
 }
 
 TEST_CASE("chain enumeration gives addresses; registers read back per chip") {
-    ChipConfig cfg;
+    ChipDescription cfg = shipped_chip("asic-emu");
     cfg.cores = 2;
     ChipChain chain(3, cfg);
     EmulatedSerialLink link(chain, 115200);
@@ -207,12 +183,11 @@ TEST_CASE("mining through the chain: cycle and functional chips find the referen
     for (SimMode mode : {SimMode::Functional, SimMode::Cycle})
         for (unsigned R : {1u, 4u}) {
             CAPTURE(sim_mode_name(mode));
-            ChipConfig cfg;
+            ChipDescription cfg = shipped_chip("asic-emu");
             cfg.cores = cores;
-            cfg.mode = mode;
             cfg.core.rounds_per_stage = R;
             cfg.core.midstates = 2;
-            ChipChain chain(chips, cfg);
+            ChipChain chain(chips, cfg, mode);
             EmulatedSerialLink link(chain, 115200);
             Bm13xxDriver driver(link);
             REQUIRE(driver.enumerate().size() == chips);
@@ -232,7 +207,7 @@ TEST_CASE("mining through the chain: cycle and functional chips find the referen
 
 TEST_CASE("results of a replaced job are dropped as stale; bad nonces are hardware errors") {
     const HeaderBytes header = genesis_like_header(9);
-    ChipConfig cfg;
+    ChipDescription cfg = shipped_chip("asic-emu");
     cfg.cores = 1;
     ChipChain chain(1, cfg);
     EmulatedSerialLink link(chain, 115200);
@@ -263,7 +238,6 @@ TEST_CASE("results of a replaced job are dropped as stale; bad nonces are hardwa
         std::vector<std::uint8_t> pending;
         void write(std::span<const std::uint8_t>) override {}
         std::vector<std::uint8_t> read() override { return std::exchange(pending, {}); }
-        void wait(double) override {}
     } inject;
     Bm13xxDriver d2(inject);
     d2.set_floor_zero_bits(8);
