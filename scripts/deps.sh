@@ -2,6 +2,8 @@
 # Installs the Debian packages hashforge builds with, if any are missing. Safe to run repeatedly.
 set -euo pipefail
 PACKAGES=(g++ cmake ninja-build pkg-config libssl-dev libboost-dev nlohmann-json3-dev libbenchmark-dev doctest-dev openssl)
+# scripts/fuzz.sh only: clang with libFuzzer.
+if [ "${FUZZ_DEPS:-0}" = 1 ]; then PACKAGES+=(clang libclang-rt-14-dev); fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

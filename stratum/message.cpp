@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace hf::stratum {
 
@@ -26,11 +27,42 @@ void LineSplitter::feed(std::string_view data, std::vector<std::string>& out) {
     }
 }
 
+namespace {
+
+// How deep arrays and objects nest in `text`, counting only brackets outside strings, stopping as
+// soon as `limit` is passed. Malformed JSON is left for the parser to report.
+bool nests_deeper_than(std::string_view text, std::size_t limit) {
+    std::size_t depth = 0;
+    bool in_string = false, escaped = false;
+    for (const char ch : text) {
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (ch == '\\') escaped = true;
+            else if (ch == '"') in_string = false;
+        } else if (ch == '"') {
+            in_string = true;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > limit) return true;
+        } else if ((ch == ']' || ch == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return false;
+}
+
+std::string dump_line(const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace
+
 Message parse_message(std::string_view line) {
+    if (nests_deeper_than(line, kMaxJsonDepth))
+        throw ProtocolError("message nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e400
         throw ProtocolError(std::string("malformed JSON: ") + e.what());
     }
     if (!j.is_object()) throw ProtocolError(std::string("message is not a JSON object but ") + j.type_name());
@@ -121,6 +153,15 @@ std::string lower(std::string s) {
 
 bool contains(const std::string& haystack, std::string_view needle) { return haystack.find(needle) != std::string::npos; }
 
+// A reject code as sent: an integer in int's range, else none (a code of 1e300 is not a code, and
+// casting it to int would be undefined behaviour).
+int reject_code(const nlohmann::json& value) {
+    const auto c = json_number(value);
+    if (!c || *c != std::trunc(*c) || *c < std::numeric_limits<int>::min() || *c > std::numeric_limits<int>::max())
+        return 0;
+    return static_cast<int>(*c);
+}
+
 }  // namespace
 
 RejectReason parse_reject(const Message& response) {
@@ -128,12 +169,12 @@ RejectReason parse_reject(const Message& response) {
     const auto& e = response.error;
     if (e.is_array()) {
         if (!e.empty()) {
-            if (auto c = json_number(e[0])) r.code = static_cast<int>(*c);
+            r.code = reject_code(e[0]);
         }
         if (e.size() > 1 && e[1].is_string()) r.text = e[1].get<std::string>();
     } else if (e.is_object()) {
         if (auto it = e.find("code"); it != e.end())
-            if (auto c = json_number(*it)) r.code = static_cast<int>(*c);
+            r.code = reject_code(*it);
         for (const char* key : {"message", "msg", "reason"})
             if (auto it = e.find(key); it != e.end() && it->is_string()) {
                 r.text = it->get<std::string>();
@@ -165,7 +206,7 @@ RejectReason parse_reject(const Message& response) {
 
 std::string make_request(const nlohmann::json& id, std::string_view method, nlohmann::json params) {
     nlohmann::json j = {{"id", id}, {"method", method}, {"params", std::move(params)}};
-    return j.dump() + "\n";
+    return dump_line(j);
 }
 
 std::string make_notification(std::string_view method, nlohmann::json params) {
@@ -174,12 +215,12 @@ std::string make_notification(std::string_view method, nlohmann::json params) {
 
 std::string make_result(const nlohmann::json& id, nlohmann::json result) {
     nlohmann::json j = {{"id", id}, {"result", std::move(result)}, {"error", nullptr}};
-    return j.dump() + "\n";
+    return dump_line(j);
 }
 
 std::string make_error(const nlohmann::json& id, int code, std::string_view text) {
     nlohmann::json j = {{"id", id}, {"result", nullptr}, {"error", {code, text, nullptr}}};
-    return j.dump() + "\n";
+    return dump_line(j);
 }
 
 }  // namespace hf::stratum

@@ -25,6 +25,11 @@ using Clock = std::chrono::steady_clock;
 // longer than this is hostile or broken, and the connection is dropped rather than buffered.
 inline constexpr std::size_t kMaxLineBytes = 64 * 1024;
 
+// Deepest nesting of arrays and objects accepted in a message. Real Stratum messages nest 3 deep (a
+// merkle branch inside params inside the message); a deeper one is refused before it is built, so a
+// line of 10,000 '[' cannot exhaust the stack of the parser or of the code that walks the result.
+inline constexpr std::size_t kMaxJsonDepth = 32;
+
 // Cuts a byte stream into lines. Keeps at most max_line bytes of an unfinished line.
 class LineSplitter {
 public:
@@ -53,8 +58,9 @@ struct Message {
     nlohmann::json raw;     // the whole object, for fields like "reject-reason"
 };
 
-// Parses one line. Throws ProtocolError for malformed JSON, a non-object, a method that is not a
-// string, or a response with neither result nor error.
+// Parses one line. Throws ProtocolError (and nothing else) for malformed JSON, invalid UTF-8, nesting
+// deeper than kMaxJsonDepth, a number out of double's range (1e400), a non-object, a method that is
+// not a string, or a response with neither result nor error.
 Message parse_message(std::string_view line);
 
 // A response id as our request number: integers and decimal strings ("7") both count.
@@ -87,7 +93,8 @@ inline constexpr int kErrLowDifficulty = 23;
 inline constexpr int kErrUnauthorized = 24;
 inline constexpr int kErrNotSubscribed = 25;
 
-// Serialised lines, each ending in "\n".
+// Serialised lines, each ending in "\n". Text that is not valid UTF-8 (an error message quoting a
+// peer's bytes) is sent with U+FFFD in place of the bad bytes, never refused.
 std::string make_request(const nlohmann::json& id, std::string_view method, nlohmann::json params);
 std::string make_notification(std::string_view method, nlohmann::json params);
 std::string make_result(const nlohmann::json& id, nlohmann::json result);
