@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "cli/args.hpp"
@@ -24,7 +25,7 @@ constexpr const char* kHelp =
     "Usage: hashforge pipeline [--rounds-per-stage R] [--loop L] [--midstates M] [--cycles N]\n"
     "                          [--no-midstate] [--no-precompute] [--no-hardwire] [--no-cut]\n"
     "                          [--vcd FILE] [--node NODE] [--voltage V] [--mhz F]\n"
-    "       hashforge pipeline --sweep [--node NODE] [--voltage V]\n\n"
+    "       hashforge pipeline --sweep [--model NAME|FILE | --node NODE] [--voltage V]\n\n"
     "Runs the emulated SHA-256d hash core (hw_model) clock by clock on the genesis block header,\n"
     "starting a few nonces before the genesis nonce with a difficulty-1 comparator, and prints which\n"
     "nonce sits in which stage: the pipeline filling (latency) and the steady state (throughput).\n\n"
@@ -39,6 +40,8 @@ constexpr const char* kHelp =
     "  --vcd FILE            also write a VCD waveform (GTKWave) of the clock, nonce counter,\n"
     "                        the first, middle and last stage registers and the found strobe\n"
     "  --sweep               a table over configurations instead of the picture\n"
+    "  --model NAME|FILE     a chip description (docs/chips.md): its node, supply (given or\n"
+    "                        estimated) and clock for the energy figures instead of --node/--voltage\n"
     "  --node NODE           technology for the energy figures: 180nm ... 3nm (default 16nm)\n"
     "  --voltage V           supply voltage (default: the node's nominal)\n"
     "  --mhz F               clock (default: the model's estimate for the design and voltage)\n\n"
@@ -157,8 +160,22 @@ int run_picture(const hw::CoreConfig& cfg, unsigned cycles, const std::optional<
     return kExitOk;
 }
 
-int run_sweep(const hw::TechnologyNode& node, double voltage) {
-    std::printf("Designs at %s, %.2f V (all hardware figures modeled; energy calibrated on the Antminer S9)\n\n", node.name.c_str(), voltage);
+void print_chip_line(const hw::EnergyReport& r) {
+    std::printf("  %-16s %4gnm %.2f V (%s) %4.0f MHz %4u cores: %8.2f GH/s %7.2f W %7.2f J/TH chip, %6.2f mm2 of cores", r.name.c_str(),
+                r.node_nm, r.voltage, r.voltage_source.c_str(), r.mhz, r.cores, r.hashrate_hs / 1e9, r.power_w, r.j_per_th, r.area_mm2);
+    if (r.machine && r.machine->published)
+        std::printf("; wall %.1f J/TH vs published %.1f (%s)", r.machine->wall_j_per_th, r.machine->published->wall_j_per_th(), r.role.c_str());
+    std::printf("\n");
+}
+
+// `chip`: the description --model named (its node and supply set `node` and `voltage`), or null.
+int run_sweep(const hw::TechnologyNode& node, double voltage, const std::optional<hw::EnergyReport>& chip) {
+    if (chip)
+        std::printf("Designs at %s's node and supply (%s): %s, %.3f V (%s)\n", chip->name.c_str(), chip->file.c_str(), node.name.c_str(), voltage,
+                    chip->voltage_source.c_str());
+    else
+        std::printf("Designs at %s, %.2f V\n", node.name.c_str(), voltage);
+    std::printf("(all hardware figures modeled; energy calibrated on the Antminer S9; MHz: the model's clock at this supply)\n\n");
     std::printf("%-44s %6s %8s %7s %7s %8s %6s %7s %9s %9s %8s\n", "configuration", "stages", "reg bits", "adders", "latency",
                 "hash/clk", "MHz", "mm2", "mW", "J/TH", "MH/J");
     auto row = [&](const hw::CoreConfig& c) {
@@ -186,15 +203,12 @@ int run_sweep(const hw::TechnologyNode& node, double voltage) {
         if (i == 5) c.midstates = 4;
         row(c);
     }
-    std::printf("\nShipped chips (chips/*.json, hw_model/energy_report.hpp):\n");
-    for (const auto& chip : hw::shipped_chips()) {
-        const auto r = hw::energy_report(chip);
-        std::printf("  %-12s %4gnm %.2f V (%s) %4.0f MHz %4u cores: %8.2f GH/s %7.2f W %7.2f J/TH chip, %6.2f mm2 of cores", r.name.c_str(),
-                    r.node_nm, r.voltage, r.voltage_source.c_str(), r.mhz, r.cores, r.hashrate_hs / 1e9, r.power_w, r.j_per_th, r.area_mm2);
-        if (r.machine && r.machine->published)
-            std::printf("; wall %.1f J/TH vs published %.1f (%s)", r.machine->wall_j_per_th, r.machine->published->wall_j_per_th(), r.role.c_str());
-        std::printf("\n");
+    if (chip) {
+        std::printf("\n%s as described (%u cores of %s at %.0f MHz):\n", chip->name.c_str(), chip->cores, chip->core.c_str(), chip->mhz);
+        print_chip_line(*chip);
     }
+    std::printf("\nShipped chips (chips/*.json, hw_model/energy_report.hpp):\n");
+    for (const auto& c : hw::shipped_chips()) print_chip_line(hw::energy_report(c));
     std::printf("  calibration factor (wires, clock tree, glitches; fitted on the S9): %.3f\n", hw::calibration_factor());
     return kExitOk;
 }
@@ -206,7 +220,7 @@ int run_pipeline(std::span<char* const> argv) {
         {"help", 'h', false},          {"rounds-per-stage", 'r', true}, {"loop", 'l', true},      {"midstates", 0, true},
         {"cycles", 'n', true},         {"no-midstate", 0, false},       {"no-precompute", 0, false}, {"no-hardwire", 0, false},
         {"no-cut", 0, false},          {"vcd", 0, true},                {"sweep", 0, false},       {"node", 0, true},
-        {"voltage", 0, true},          {"mhz", 0, true},
+        {"voltage", 0, true},          {"mhz", 0, true},                {"model", 'm', true},
     };
     const auto args = parse_args(specs, argv);
     if (args.has("help")) {
@@ -228,18 +242,24 @@ int run_pipeline(std::span<char* const> argv) {
         throw UsageError(e.what());
     }
     const unsigned cycles = static_cast<unsigned>(args.get_int("cycles", 1, 100000).value_or(30));
+    // --model: a chip description sets the node and the supply (given, or the model's estimate).
+    std::optional<hw::EnergyReport> chip;
+    if (auto model = args.get("model")) {
+        if (args.has("node")) throw UsageError("--model sets the node: give --model or --node, not both");
+        chip = hw::energy_report(hw::find_chip(*model));
+    }
     hw::TechnologyNode node_entry;
     try {
-        node_entry = hw::technology(args.get("node").value_or("16nm"));
+        node_entry = chip ? hw::technology_at(chip->node_nm) : hw::technology(args.get("node").value_or("16nm"));
     } catch (const std::invalid_argument& e) {
         throw UsageError(std::string("--node: ") + e.what());
     }
     const hw::TechnologyNode* node = &node_entry;
-    const double voltage = args.get_double("voltage").value_or(node->nominal_voltage);
+    const double voltage = args.get_double("voltage").value_or(chip ? chip->voltage : node->nominal_voltage);
     if (voltage <= 0 || voltage > 2) throw UsageError("--voltage must be between 0 and 2 V");
-    const double mhz = args.get_double("mhz").value_or(0);
+    const double mhz = args.get_double("mhz").value_or(chip && !args.has("sweep") ? chip->mhz : 0);
     if (mhz < 0 || mhz > 10000) throw UsageError("--mhz must be between 0 and 10000");
-    if (args.has("sweep")) return run_sweep(*node, voltage);
+    if (args.has("sweep")) return run_sweep(*node, voltage, chip);
     return run_picture(cfg, cycles, args.get("vcd"), *node, voltage, mhz);
 }
 

@@ -17,6 +17,20 @@ namespace {
 
 using nlohmann::json;
 
+// A JSON value as it may appear in a one-line error: control characters escaped, invalid UTF-8
+// replaced (dump() would otherwise throw on it), long values cut.
+std::string show(const json& v) {
+    std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (s.size() > 80) s = s.substr(0, 77) + "...";
+    return s;
+}
+
+// A key the same way, without the quotes.
+std::string show_key(const std::string& key) {
+    const std::string s = show(json(key));
+    return s.size() >= 2 && s.front() == '"' && s.back() == '"' ? s.substr(1, s.size() - 2) : s;
+}
+
 // Reads the keys of one JSON object, each checked and named in errors as "prefix.key".
 class KeyReader {
 public:
@@ -24,7 +38,7 @@ public:
         : j_(object), file_(std::move(file)), prefix_(std::move(prefix)) {}
 
     [[noreturn]] void fail(const std::string& key, const std::string& why) const {
-        throw ChipDescriptionError(file_ + ": key '" + prefix_ + key + "': " + why);
+        throw ChipDescriptionError(file_ + ": key '" + prefix_ + show_key(key) + "': " + why);
     }
 
     // Every key must be one we know: a misspelt optional key would otherwise be silently ignored.
@@ -52,7 +66,7 @@ public:
             return {};
         }
         const json& v = j_.at(key);
-        if (!v.is_string()) fail(key, "must be text, got " + v.dump());
+        if (!v.is_string()) fail(key, "must be text, got " + show(v));
         if (required && v.get<std::string>().empty()) fail(key, "must not be empty");
         return v.get<std::string>();
     }
@@ -60,11 +74,11 @@ public:
     // A number in [min, max] (min excluded when `above`).
     double number(const char* key, double min, double max, bool above, const char* unit) const {
         const json& v = required(key);
-        if (!v.is_number()) fail(key, std::string("must be a number (") + unit + "), got " + v.dump());
+        if (!v.is_number()) fail(key, std::string("must be a number (") + unit + "), got " + show(v));
         const double x = v.get<double>();
         if (!std::isfinite(x) || (above ? x <= min : x < min) || x > max) {
             std::ostringstream why;
-            why << "must be " << (above ? "above " : "at least ") << min << " and at most " << max << " " << unit << ", got " << v.dump();
+            why << "must be " << (above ? "above " : "at least ") << min << " and at most " << max << " " << unit << ", got " << show(v);
             fail(key, why.str());
         }
         return x;
@@ -73,20 +87,20 @@ public:
     unsigned whole(const char* key, unsigned min, unsigned max) const {
         const json& v = required(key);
         if (!v.is_number_integer() || v.get<long long>() < static_cast<long long>(min) || v.get<long long>() > static_cast<long long>(max))
-            fail(key, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + v.dump());
+            fail(key, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + show(v));
         return static_cast<unsigned>(v.get<long long>());
     }
 
     bool flag(const char* key, bool fallback) const {
         if (!has(key)) return fallback;
         const json& v = j_.at(key);
-        if (!v.is_boolean()) fail(key, "must be true or false, got " + v.dump());
+        if (!v.is_boolean()) fail(key, "must be true or false, got " + show(v));
         return v.get<bool>();
     }
 
     KeyReader object(const char* key) const {
         const json& v = j_.at(key);
-        if (!v.is_object()) fail(key, "must be an object {...}, got " + v.dump());
+        if (!v.is_object()) fail(key, "must be an object {...}, got " + show(v));
         return KeyReader(v, file_, prefix_ + key + ".");
     }
 
@@ -122,7 +136,7 @@ MachineDescription read_machine(const KeyReader& r) {
     MachineDescription m;
     m.name = r.text("name", true);
     m.chips = r.whole("chips", 1, 1000000);
-    m.psu_efficiency = r.number("psu_efficiency", 0, 1, true, "(a fraction)");
+    m.psu_efficiency = r.number("psu_efficiency", 0.1, 1, true, "(a fraction)");
     m.fans_control_w = r.number("fans_control_w", 0, 1e6, false, "W");
     if (r.has("published")) {
         const KeyReader p = r.object("published");
@@ -156,10 +170,11 @@ ChipDescription parse_chip_description(std::string_view json_text, const std::st
     json j;
     try {
         j = json::parse(json_text);
-    } catch (const json::parse_error& e) {
-        // nlohmann's message carries the byte offset; keep only its own words after the id.
+    } catch (const json::exception& e) {
+        // A syntax error, or a number too large for a double (out_of_range): nlohmann's message after
+        // its "[json.exception...]" id, which says where.
         std::string why = e.what();
-        if (const auto colon = why.find("parse error"); colon != std::string::npos) why = why.substr(colon);
+        if (const auto end_of_id = why.find("] "); end_of_id != std::string::npos) why = why.substr(end_of_id + 2);
         throw ChipDescriptionError(file + ": not valid JSON: " + why);
     }
     if (!j.is_object()) throw ChipDescriptionError(file + ": a chip description is a JSON object {...}, got " + std::string(j.type_name()));
@@ -177,7 +192,7 @@ ChipDescription parse_chip_description(std::string_view json_text, const std::st
         const std::string p = r.text("protocol", true);
         if (p == "bm1366") c.protocol = ChipProtocol::Bm1366;
         else if (p == "bm1397") c.protocol = ChipProtocol::Bm1397;
-        else r.fail("protocol", "must be \"bm1366\" or \"bm1397\", got \"" + p + "\"");
+        else r.fail("protocol", "must be \"bm1366\" or \"bm1397\", got " + show(json(p)));
     }
     if (r.has("machine")) c.machine = read_machine(r.object("machine"));
     c.description = r.text("description", false);

@@ -49,12 +49,15 @@ double poly2(double a, double b, double c, double v) { return (a * v + b) * v + 
 double poly3(double a, double b, double c, double d, double v) { return ((a * v + b) * v + c) * v + d; }
 
 constexpr const char* kStillmaker = "Stillmaker & Baas, Integration 58 (2017): energy and delay fits, relative area, PTM nominal supply";
+constexpr const char* kStillmakerBase =
+    "Horowitz ISSCC 2014 (add energy/area at 0.9 V), NanGate 45nm library (cell areas), assumptions for the rest; "
+    "Stillmaker & Baas, Integration 58 (2017): energy and delay fits, PTM nominal supply";
 constexpr PublishedNode kStillmakerNodes[] = {
     {180, 1.8, 0, 24.64, -17.98, 0, 97.09, -356.7, 406.5, 19, 0.45, 0.01, kStillmaker},
     {130, 1.3, 7.171, -6.709, 2.904, -76.65, 334.9, -493.4, 275.8, 6.4, 0.40, 0.01, kStillmaker},
     {90, 1.2, 4.762, -4.781, 2.092, -60.34, 262.5, -384.2, 210.9, 2.8, 0.35, 0.02, kStillmaker},
     {65, 1.1, 3.755, -4.398, 1.975, -53.3, 230.4, -333.9, 178.6, 1.5, 0.32, 0.04, kStillmaker},
-    {45, 1.0, 1.018, -0.3107, 0.1539, -501.6, 1567, -1619, 566.1, 1, 0.30, 0.05, kStillmaker},
+    {45, 1.0, 1.018, -0.3107, 0.1539, -501.6, 1567, -1619, 566.1, 1, 0.30, 0.05, kStillmakerBase},
     {32, 0.9, 0.8367, -0.4341, 0.1701, -1047, 2982, -2797, 873.5, 0.46, 0.30, 0.08, kStillmaker},
     {20, 0.9, 0.373, -0.1582, 0.04104, 0, 34.63, -66.37, 41.15, 0.21, 0.30, 0.10, kStillmaker},
     {16, 0.85, 0.2958, -0.1241, 0.03024, 0, 24.8, -47.52, 28.87, 0.19, 0.30, 0.10, kStillmaker},
@@ -104,7 +107,8 @@ TechnologyNode make_node(double nm, double vdd, double vt, double capacitance, d
 }
 
 std::vector<TechnologyNode> build_table() {
-    const PublishedNode& base = kStillmakerNodes[4];
+    const PublishedNode& base = kStillmakerNodes[4];  // 45 nm: the entry the per-operation figures are for
+    static_assert(kStillmakerNodes[4].nm == kBaseNm);
     const double base_c = poly2(base.e2, base.e1, base.e0, kBaseVoltage) / (kBaseVoltage * kBaseVoltage);
     const double base_d = poly3(base.d3, base.d2, base.d1, base.d0, kBaseVoltage);
     std::vector<TechnologyNode> t;
@@ -122,8 +126,6 @@ std::vector<TechnologyNode> build_table() {
         t.push_back(make_node(s.nm, s.vdd, s.vt, prev_c * (1 - s.power_saving), prev_d / s.speed_gain, prev_a / s.density_gain,
                               s.leakage_w_per_mm2, s.source));
     }
-    for (auto& n : t)
-        if (n.node_nm == kBaseNm) n.source = "Horowitz ISSCC 2014 (add energy/area at 0.9 V), NanGate 45nm library (cell areas), assumptions for the rest; " + n.source;
     return t;
 }
 
@@ -154,6 +156,7 @@ TechnologyNode interpolate(const TechnologyNode& big, const TechnologyNode& smal
     std::ostringstream name;
     name << nm << "nm (between " << big.name << " and " << small.name << ")";
     n.name = name.str();
+    n.interpolated = true;
     n.source = "interpolated on a log scale between " + big.name + " [" + big.source + "] and " + small.name + " [" + small.source + "]";
     return n;
 }

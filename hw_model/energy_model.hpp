@@ -22,6 +22,7 @@ struct TechnologyNode {
     double node_nm = 0;
     double nominal_voltage = 0;    // V
     double threshold_voltage = 0;  // V, for the delay's voltage dependence
+    bool interpolated = false;     // between two published entries
     double e_add32_pj = 0;         // energy of one 32-bit add at nominal voltage
     double e_logic32_pj = 0;       // one 32-bit wide 2-input logic function
     double e_ff_toggle_fj = 0;     // one flip-flop changing state

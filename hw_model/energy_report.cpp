@@ -64,8 +64,7 @@ EnergyReport report(const ChipDescription& chip, bool calibrated) {
     r.j_per_th = e.joules_per_th();
     r.hashes_per_joule = e.hashes_per_joule();
     r.area_mm2 = e.area_mm2 * chip.cores;
-    if (node.node_nm != chip.node_nm || node.name.find("between") != std::string::npos)
-        r.notes.push_back("technology interpolated: " + node.name);
+    if (node.interpolated) r.notes.push_back("technology interpolated: " + node.name);
     for (const auto& [key, text] : chip.sources) r.sources += (r.sources.empty() ? "" : "; ") + key + ": " + text;
     r.sources += std::string(r.sources.empty() ? "" : "; ") + "technology: " + node.source;
     if (chip.machine) {

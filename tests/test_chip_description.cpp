@@ -132,3 +132,13 @@ TEST_CASE("shipped chips: all parse, each found by name or file stem in any case
     std::filesystem::remove(path);
     CHECK_THROWS_AS(find_chip(path.string()), ChipDescriptionError);  // gone: cannot open
 }
+
+TEST_CASE("errors stay one line whatever the file holds: control characters in keys and values are escaped") {
+    const std::string key = error_of(kMinimal + R"(, "vol\ntage": 1})");
+    CHECK(key.find("'vol\\ntage'") != std::string::npos);
+    CHECK(key.find('\n') == std::string::npos);
+    const std::string value = error_of(kMinimal + R"(, "protocol": "bm\n1366"})");
+    CHECK(value.find("got \"bm\\n1366\"") != std::string::npos);
+    CHECK(value.find('\n') == std::string::npos);
+    CHECK(error_of(kMinimal + R"(, "voltage": 1e400})").find("not valid JSON: number overflow") != std::string::npos);
+}

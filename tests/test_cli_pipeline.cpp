@@ -144,6 +144,11 @@ TEST_CASE("chip --energy: the BM1397 report as text and JSON; any description fi
     CHECK(bad.exit_status == 2);
     CHECK(bad.output == "hashforge chip: " + path.string() + ": key 'voltage': must be a number (V), got \"high\"\n");
     std::filesystem::remove(path);
+    const auto sweep = run_hashforge("pipeline --sweep --model bm1397");
+    REQUIRE(sweep.exit_status == 0);
+    CHECK(sweep.output.rfind("Designs at BM1397's node and supply (chips/bm1397.json): 7nm, 0.360 V (given)", 0) == 0);
+    CHECK(sweep.output.find("BM1397 as described (168 cores of R1 L1 M4") != std::string::npos);
+    CHECK(run_hashforge("pipeline --sweep --model bm1397 --node 7nm", true).exit_status == 2);
     for (const char* usage : {"chip --energy", "chip --model bm1397", "chip --model nosuchchip --energy", "chip --model bm1397 --bogus"}) {
         CAPTURE(usage);
         CHECK(run_hashforge(usage, true).exit_status == 2);
