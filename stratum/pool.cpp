@@ -282,6 +282,9 @@ void Pool::handle_request(Connection& c, const Message& m, Clock::time_point now
                 log(c.remote + " resumed session " + s->id);
             }
         }
+        // A repeated subscribe (a retry, or a line duplicated on the way) keeps the connection's
+        // session: a second extranonce1 would make every share of the first answer invalid.
+        if (!s && c.session) s = c.session;
         if (!s) {
             s = std::make_shared<Session>();
             const std::uint32_t n = next_extranonce1_++;
@@ -290,7 +293,7 @@ void Pool::handle_request(Connection& c, const Message& m, Clock::time_point now
             s->id = hex_encode(s->extranonce1);
             sessions_[s->id] = s;
             session_order_.push_back(s->id);
-            while (session_order_.size() > 4096) {
+            while (session_order_.size() > options_.max_sessions) {
                 sessions_.erase(session_order_.front());
                 session_order_.pop_front();
             }
@@ -312,8 +315,10 @@ void Pool::handle_request(Connection& c, const Message& m, Clock::time_point now
             return;
         }
         // Bounded: a hostile client must not grow the pool's tables without limit.
-        if (user->get<std::string>().size() > 256 || (c.workers.size() >= 64 && !c.workers.count(user->get<std::string>())) ||
-            (workers_.size() >= 100000 && !workers_.count(user->get<std::string>()))) {
+        const std::string& name = user->get_ref<const std::string&>();
+        if (name.size() > options_.max_worker_name ||
+            (c.workers.size() >= options_.max_workers_per_connection && !c.workers.count(name)) ||
+            (workers_.size() >= options_.max_workers && !workers_.count(name))) {
             c.send(make_error(m.id, kErrUnauthorized, "Unauthorized worker: too many or too long worker names"));
             return;
         }

@@ -49,6 +49,11 @@ struct PoolOptions {
     // a complete line: bytes that never finish a line (a trickle) do not count as activity.
     std::chrono::milliseconds subscribe_timeout{15000};
     std::chrono::milliseconds idle_timeout{600000};
+    // Tables a hostile client must not grow without limit.
+    std::size_t max_worker_name = 256;            // bytes
+    std::size_t max_workers_per_connection = 64;
+    std::size_t max_workers = 100000;             // distinct worker names the pool keeps stats for
+    std::size_t max_sessions = 4096;              // remembered for resume after a reconnect
 };
 
 struct WorkerStats {
