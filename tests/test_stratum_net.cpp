@@ -78,9 +78,11 @@ struct Rig {
     std::vector<std::string> log;
     std::vector<ShareResult> results;
 
-    explicit Rig(PoolOptions po, std::optional<net::TlsServerConfig> tls = std::nullopt) : pool(po) {
+    explicit Rig(PoolOptions po, std::optional<net::TlsServerConfig> tls = std::nullopt, std::size_t per_address = 256)
+        : pool(po) {
         PoolServerOptions so;
         so.port = 0;
+        so.max_connections_per_address = per_address;
         so.tls = tls;
         lt.run([&] { server = std::make_unique<PoolServer>(lt.loop, pool, so); });
     }
@@ -488,7 +490,7 @@ TEST_CASE("load: idle subscribers and tricklers do not stop a real miner; trickl
     // Declared before the rig: its loop may still run their close handlers while it shuts down.
     std::vector<std::shared_ptr<net::LineConnection>> idle;
     std::atomic<std::size_t> opened{0}, closed_subscribed{0}, closed_trickling{0};
-    Rig rig(po);
+    Rig rig(po, std::nullopt, subscribed + trickling + 1);  // all from 127.0.0.1
     const std::string port = std::to_string(rig.server->port());
     rig.lt.run([&] {
         for (std::size_t i = 0; i < subscribed + trickling; ++i) {
