@@ -28,6 +28,10 @@ constexpr const char* kHelp =
     "  --payout-script HEX    coinbase output script (default 51: OP_TRUE)\n"
     "  --version-mask HEX     bits miners may roll (default 1fffe000)\n"
     "  --tls-cert FILE --tls-key FILE   serve TLS (stratum+ssl://) with this PEM certificate and key\n"
+    "  --max-connections N    connections served at once (default 1024)\n"
+    "  --max-per-address N    connections from one IP address (default 256)\n"
+    "  --subscribe-timeout S  close a connection not subscribed within S seconds (default 15)\n"
+    "  --idle-timeout S       close a connection after S seconds without a complete line (default 600)\n"
     "  --duration S           stop after S seconds\n"
     "  -q, --quiet            do not log every share\n"
     "  -P, --protocol-dump    print every line received (>) and sent (<)\n";
@@ -39,7 +43,8 @@ int run_pool(std::span<char* const> argv) {
         {"help", 'h', false},        {"listen", 0, true},       {"difficulty", 0, true},   {"min-difficulty", 0, true},
         {"spm", 0, true},            {"no-vardiff", 0, false},  {"nbits", 0, true},        {"payout-script", 0, true},
         {"version-mask", 0, true},   {"tls-cert", 0, true},     {"tls-key", 0, true},      {"duration", 0, true},
-        {"quiet", 'q', false},       {"protocol-dump", 'P', false},
+        {"quiet", 'q', false},       {"protocol-dump", 'P', false}, {"max-connections", 0, true},
+        {"max-per-address", 0, true}, {"subscribe-timeout", 0, true}, {"idle-timeout", 0, true},
     };
     const auto args = parse_args(specs, argv);
     if (args.has("help")) {
@@ -62,6 +67,14 @@ int run_pool(std::span<char* const> argv) {
         po.shares_per_minute = *d;
     }
     po.vardiff = !args.has("no-vardiff");
+    auto seconds = [&](const char* name, std::chrono::milliseconds& out) {
+        if (auto d = args.get_double(name)) {
+            if (!(*d > 0 && *d <= 86400)) throw UsageError(std::string("--") + name + " must be more than 0 and at most 86400 seconds");
+            out = std::chrono::milliseconds(static_cast<long long>(*d * 1000));
+        }
+    };
+    seconds("subscribe-timeout", po.subscribe_timeout);
+    seconds("idle-timeout", po.idle_timeout);
     try {
         if (auto v = args.get("nbits")) po.block.nbits = hex_to_u32(*v, "--nbits");
         if (auto v = args.get("version-mask")) po.version_mask = hex_to_u32(*v, "--version-mask");
@@ -73,6 +86,15 @@ int run_pool(std::span<char* const> argv) {
         throw UsageError("--payout-script must be 1 to 10000 bytes");
 
     stratum::PoolServerOptions so;
+    auto count = [&](const char* name, std::size_t& out) {
+        if (auto d = args.get_double(name)) {
+            if (!(*d >= 1 && *d <= 1e6) || *d != static_cast<double>(static_cast<long>(*d)))
+                throw UsageError(std::string("--") + name + " must be a whole number from 1 to 1000000");
+            out = static_cast<std::size_t>(*d);
+        }
+    };
+    count("max-connections", so.max_connections);
+    count("max-per-address", so.max_connections_per_address);
     const std::string listen = args.get("listen").value_or("127.0.0.1:3333");
     const auto colon = listen.rfind(':');
     if (colon == std::string::npos) throw UsageError("--listen: expected HOST:PORT, got '" + listen + "'");

@@ -3,16 +3,14 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "core/hex.hpp"
 #include "core/target.hpp"
 #include "core/work.hpp"
-#include "stratum/notify.hpp"
+#include "stratum/message.hpp"
 
 namespace hf::cli {
 namespace {
@@ -34,13 +32,22 @@ constexpr const char* kHelp =
     "header, which are printed as the bytes sit in the header.\n"
     "Exit status: 0 when the share was computed (whether or not it meets --difficulty), 2 on bad input.\n";
 
+// Reads at most kMaxLineBytes (a mining.notify is one Stratum line): a bigger file, or /dev/zero,
+// is refused rather than read into memory.
 std::string read_job_text(const std::string& path) {
-    if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw UsageError("--job: cannot open '" + path + "'");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    std::ifstream file;
+    if (path != "-") {
+        file.open(path, std::ios::binary);
+        if (!file) throw UsageError("--job: cannot open '" + path + "'");
+    }
+    std::istream& in = path == "-" ? std::cin : file;
+    std::string text(stratum::kMaxLineBytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (text.size() > stratum::kMaxLineBytes)
+        throw UsageError("--job: '" + path + "' is larger than " + std::to_string(stratum::kMaxLineBytes) +
+                         " bytes; give one mining.notify message");
+    return text;
 }
 
 // Decodes a hex option, turning a bad value into a UsageError naming the option.
@@ -78,15 +85,9 @@ int run_verify(std::span<char* const> argv) {
     if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
 
     const std::string text = read_job_text(args.require("job"));
-    nlohmann::json message;
-    try {
-        message = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw UsageError(std::string("--job: not valid JSON: ") + e.what());
-    }
     MiningJob job;
     try {
-        job = stratum::parse_notify(message);
+        job = stratum::parse_notify(stratum::parse_json(text));
     } catch (const stratum::ProtocolError& e) {
         throw UsageError(std::string("--job: ") + e.what());
     }

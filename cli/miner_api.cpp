@@ -1,5 +1,7 @@
 #include "cli/miner_api.hpp"
 
+#include "stratum/message.hpp"
+
 #include <arpa/inet.h>
 
 #include <chrono>
@@ -216,13 +218,13 @@ std::string api_reply(const std::string& request, const std::string& peer, const
     if (!request.empty() && request.front() == '{') {
         json_form = true;
         try {
-            const auto j = nlohmann::json::parse(request);
+            const auto j = stratum::parse_json(request);  // depth-limited: no stack overflow on [[[[...
             if (j.contains("command") && j["command"].is_string()) command = j["command"].get<std::string>();
             if (j.contains("parameter")) {
                 const auto& p = j["parameter"];
                 parameter = p.is_string() ? p.get<std::string>() : p.dump();
             }
-        } catch (const nlohmann::json::exception&) {
+        } catch (const std::exception&) {  // ProtocolError from parse_json, json type errors
             ordered_json r{{"STATUS", status(s, 'E', 23, "Invalid JSON")}, {"id", id}};
             return r.dump();
         }

@@ -153,8 +153,14 @@ unsigned compare_lanes(const PipelineSpec& spec, const std::uint32_t* regs, cons
     return hits;
 }
 
-// gcc picks the POPCNT version at load time where the CPU has it.
-__attribute__((target_clones("popcnt", "default"))) std::uint64_t count_toggles(const std::uint32_t* a, const std::uint32_t* b,
+// gcc picks the POPCNT version at load time where the CPU has it. Not under ThreadSanitizer: the
+// ifunc resolver runs before the TSan runtime is set up and crashes the program at start-up.
+#if defined(__SANITIZE_THREAD__)
+#define HF_POPCNT_CLONES
+#else
+#define HF_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#endif
+HF_POPCNT_CLONES std::uint64_t count_toggles(const std::uint32_t* a, const std::uint32_t* b,
                                                                                    std::size_t n) {
     std::uint64_t total = 0;
     for (std::size_t i = 0; i < n; ++i) total += static_cast<unsigned>(std::popcount(a[i] ^ b[i]));

@@ -82,7 +82,10 @@ void ClientRunner::schedule_next(std::chrono::milliseconds delay, std::size_t in
 }
 
 void ClientRunner::connect(std::size_t index, std::optional<PoolUrl> override_url) {
-    index_ = index;
+    {
+        std::lock_guard lock(stats_mutex_);  // snapshot() reads index_ from other threads
+        index_ = index;
+    }
     const PoolUrl url = override_url ? *override_url : urls_[index];
     current_url_ = url;
     const std::uint64_t epoch = ++epoch_;
@@ -191,7 +194,13 @@ void ClientRunner::on_connected(std::uint64_t epoch, std::shared_ptr<net::LineCo
     session_ = std::make_unique<ClientSession>(so, std::move(cb), epoch);
     conn->start({[this, w, epoch](std::string_view bytes) {
                      if (w.expired() || epoch != epoch_ || !session_) return;
-                     session_->feed(bytes, Clock::now());
+                     try {
+                         session_->feed(bytes, Clock::now());
+                     } catch (const std::exception& e) {  // a bug costs this connection, never the miner
+                         loop_.post([this, w, epoch, why = std::string("pool input failed: ") + e.what()] {
+                             if (!w.expired()) on_lost(epoch, why);
+                         });
+                     }
                  },
                  [this, w, epoch](const std::string& why) {
                      if (!w.expired()) on_lost(epoch, why);

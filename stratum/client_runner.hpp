@@ -134,7 +134,7 @@ private:
     net::Timer probe_timer_;
     std::mt19937_64 rng_{std::random_device{}()};
 
-    std::size_t index_ = 0;
+    std::size_t index_ = 0;  // written on the loop thread under stats_mutex_; read there without it
     std::uint64_t epoch_ = 0;
     std::shared_ptr<net::LineConnection> conn_;
     std::unique_ptr<ClientSession> session_;

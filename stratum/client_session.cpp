@@ -313,6 +313,13 @@ bool ClientSession::job_usable(const SessionJob& job, std::string& why) const {
             why = "job " + job.work.job.job_id + " was replaced by a clean job";
             return false;
         }
+        // mining.set_extranonce since the job came: the pool now checks every share against the new
+        // extranonce1, so this share (valid under the old one) would only be rejected.
+        if (job.work.extranonce1 != extranonce1_ || job.work.extranonce2_size != extranonce2_size_) {
+            why = "job " + job.work.job.job_id + " was mined under extranonce1 " + hex_encode(job.work.extranonce1) +
+                  ", which the pool has since replaced with " + hex_encode(extranonce1_);
+            return false;
+        }
         return true;
     }
     // A job from an earlier connection: still good only if this connection resumed the same

@@ -56,15 +56,18 @@ std::string dump_line(const nlohmann::json& j) {
 
 }  // namespace
 
-Message parse_message(std::string_view line) {
-    if (nests_deeper_than(line, kMaxJsonDepth))
-        throw ProtocolError("message nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-    nlohmann::json j;
+nlohmann::json parse_json(std::string_view text) {
+    if (nests_deeper_than(text, kMaxJsonDepth))
+        throw ProtocolError("JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     try {
-        j = nlohmann::json::parse(line);
+        return nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e400
         throw ProtocolError(std::string("malformed JSON: ") + e.what());
     }
+}
+
+Message parse_message(std::string_view line) {
+    nlohmann::json j = parse_json(line);
     if (!j.is_object()) throw ProtocolError(std::string("message is not a JSON object but ") + j.type_name());
     Message m;
     if (auto it = j.find("id"); it != j.end()) {

@@ -58,6 +58,10 @@ struct Message {
     nlohmann::json raw;     // the whole object, for fields like "reject-reason"
 };
 
+// Parses JSON from a peer or a file: throws ProtocolError (and nothing else) for malformed JSON,
+// invalid UTF-8, nesting deeper than kMaxJsonDepth or a number out of double's range.
+nlohmann::json parse_json(std::string_view text);
+
 // Parses one line. Throws ProtocolError (and nothing else) for malformed JSON, invalid UTF-8, nesting
 // deeper than kMaxJsonDepth, a number out of double's range (1e400), a non-object, a method that is
 // not a string, or a response with neither result nor error.

@@ -31,8 +31,14 @@ struct Pool::Connection {
     bool difficulty_sent = false;
     std::uint32_t version_mask = 0;   // granted by mining.configure
     std::string user_agent;
+    Clock::time_point opened{};
+    Clock::time_point last_line{};     // last complete line: what the idle limit measures
+    // Vardiff: the shares accepted since window_start and the sum of their difficulties.
     Clock::time_point window_start{};
     std::uint64_t window_shares = 0;
+    double window_difficulty = 0;
+    bool retargeted = false;           // the first retarget (to the rate shown) is done
+    double floor_difficulty = 0;       // mining.suggest_difficulty: vardiff goes no lower
 };
 
 Pool::Pool(PoolOptions options) : options_(std::move(options)) {
@@ -68,7 +74,7 @@ Pool::ConnectionId Pool::open(std::string remote, Send send) {
     c->remote = std::move(remote);
     c->send = std::move(send);
     c->next_difficulty = options_.start_difficulty;
-    c->window_start = Clock::now();
+    c->opened = c->last_line = c->window_start = Clock::now();
     const auto id = c->id;
     connections_[id] = std::move(c);
     return id;
@@ -92,7 +98,15 @@ bool Pool::feed(ConnectionId id, std::string_view bytes, Clock::time_point now) 
             return false;
         }
     }
-    for (const auto& l : lines) handle_line(id, l, now);
+    for (const auto& l : lines) {
+        try {
+            handle_line(id, l, now);
+        } catch (const std::exception& e) {  // a bug must cost this connection, never the pool
+            std::lock_guard lock(mutex_);
+            log("dropping connection " + std::to_string(id) + ": " + e.what());
+            return false;
+        }
+    }
     return true;
 }
 
@@ -101,6 +115,7 @@ void Pool::handle_line(ConnectionId id, std::string_view line, Clock::time_point
     auto it = connections_.find(id);
     if (it == connections_.end()) return;
     Connection& c = *it->second;
+    c.last_line = now;
     Message m;
     try {
         m = parse_message(line);
@@ -127,13 +142,18 @@ void Pool::reject(Connection& c, const Message& m, const std::string& worker, in
 
 void Pool::send_job(Connection& c, const std::string& job_id) {
     if (!c.session) return;
-    const JobEntry& e = jobs_.at(job_id);
+    const auto job_it = jobs_.find(job_id);
+    if (job_it == jobs_.end()) return;
+    const JobEntry& e = job_it->second;
     if (!c.difficulty_sent || c.session->difficulty != c.next_difficulty) {
         c.session->difficulty = c.next_difficulty;
         c.send(make_notification("mining.set_difficulty", {c.next_difficulty}));
         c.difficulty_sent = true;
     }
-    c.session->job_difficulty[job_id] = c.session->difficulty;
+    // A job sent again with a new difficulty (see change_difficulty) accepts shares at the lower of
+    // the two, so none found before the miner saw the change is lost.
+    auto [d, fresh] = c.session->job_difficulty.try_emplace(job_id, c.session->difficulty);
+    if (!fresh) d->second = std::min(d->second, c.session->difficulty);
     // Forget difficulties of jobs the pool itself no longer knows.
     for (auto it = c.session->job_difficulty.begin(); it != c.session->job_difficulty.end();)
         it = jobs_.count(it->first) ? std::next(it) : c.session->job_difficulty.erase(it);
@@ -142,7 +162,7 @@ void Pool::send_job(Connection& c, const std::string& job_id) {
     for (const auto& b : j.merkle_branch) branch.push_back(hex_encode(b));
     c.send(make_notification("mining.notify", {j.job_id, prevhash_to_notify_hex(j.prev_hash), hex_encode(j.coinb1),
                                                hex_encode(j.coinb2), branch, u32_to_hex(j.version),
-                                               u32_to_hex(j.nbits), u32_to_hex(j.ntime), j.clean_jobs}));
+                                               u32_to_hex(j.nbits), u32_to_hex(j.ntime), j.clean_jobs && fresh}));
 }
 
 void Pool::broadcast_new_job(bool clean, Clock::time_point now) {
@@ -156,10 +176,12 @@ void Pool::broadcast_new_job(bool clean, Clock::time_point now) {
     char buf[17];
     std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(next_job_++));
     const std::string job_id = buf;
-    const std::uint32_t ntime = std::max(unix_now(), jobs_.empty() ? 0u : jobs_.at(current_job_).job.ntime);
+    const auto current = jobs_.find(current_job_);
+    const std::uint32_t ntime = std::max(unix_now(), current == jobs_.end() ? 0u : current->second.job.ntime);
     jobs_[job_id] = {template_.make_job(options_.block, job_id, ntime, clean), template_.height};
     job_order_.push_back(job_id);
-    while (job_order_.size() > options_.max_jobs) {
+    // Only here are jobs made, and the newest is the current one: evicting the oldest never drops it.
+    while (job_order_.size() > std::max<std::size_t>(options_.max_jobs, 1)) {
         jobs_.erase(job_order_.front());
         job_order_.pop_front();
     }
@@ -169,24 +191,58 @@ void Pool::broadcast_new_job(bool clean, Clock::time_point now) {
 }
 
 void Pool::change_difficulty(Connection& c, double difficulty, Clock::time_point now) {
-    (void)now;
-    difficulty = std::clamp(difficulty, options_.min_difficulty, options_.max_difficulty);
+    difficulty = std::clamp(std::max(difficulty, c.floor_difficulty), options_.min_difficulty, options_.max_difficulty);
+    restart_vardiff_window(c, now);
     if (c.session && difficulty == c.session->difficulty) return;
     c.next_difficulty = difficulty;
-    // In force from the next job: send it with a fresh (not clean) job so it applies now.
-    if (!c.session) return;
-    const JobEntry& cur = jobs_.at(current_job_);
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(next_job_++));
-    const std::string job_id = buf;
-    jobs_[job_id] = {template_.make_job(options_.block, job_id, std::max(unix_now(), cur.job.ntime), false),
-                     template_.height};
-    job_order_.push_back(job_id);
-    while (job_order_.size() > options_.max_jobs) {
-        jobs_.erase(job_order_.front());
-        job_order_.pop_front();
+    // Stratum applies a difficulty from the next mining.notify: send the current job again (same id,
+    // not clean) so it applies now. No job is made per connection, so no miner's work is evicted.
+    if (c.session) send_job(c, current_job_);
+}
+
+void Pool::restart_vardiff_window(Connection& c, Clock::time_point now) {
+    c.window_start = now;
+    c.window_shares = 0;
+    c.window_difficulty = 0;
+}
+
+// The difficulty at which this connection's measured hashrate gives the goal rate. Each share at
+// difficulty d stands for d * 2^32 hashes on average, so the rate is sum(d) * 2^32 / seconds.
+void Pool::run_vardiff(Connection& c, Clock::time_point now) {
+    if (!options_.vardiff || !c.session) return;
+    const auto elapsed = now - c.window_start;
+    const double seconds = std::chrono::duration<double>(elapsed).count();
+    const double current = c.session->difficulty;
+    double next = current;
+    if (!c.retargeted) {
+        if (c.window_shares == 0 && elapsed >= options_.vardiff_interval) {
+            next = current / 4;  // nothing in a whole window: the miner is far slower than assumed
+        } else {
+            if (c.window_shares < options_.vardiff_first_shares || elapsed < options_.vardiff_first_wait) return;
+            next = c.window_difficulty / seconds * 60.0 / options_.shares_per_minute;
+        }
+    } else {
+        // Held: judged only over enough shares (or a long window) that chance alone rarely moves it.
+        if (c.window_shares == 0) {
+            if (elapsed < 2 * options_.vardiff_interval) return;
+            next = current / 4;
+        } else {
+            if (c.window_shares < options_.vardiff_window_shares && elapsed < 4 * options_.vardiff_interval) return;
+            const double ratio = c.window_difficulty / seconds * 60.0 / options_.shares_per_minute / current;
+            if (ratio >= 0.5 && ratio <= 2) {
+                restart_vardiff_window(c, now);
+                return;  // within the goal: hold
+            }
+            next = current * std::clamp(ratio, 0.25, 16.0);
+        }
     }
-    send_job(c, job_id);
+    const double rate = static_cast<double>(c.window_shares) / seconds * 60.0;
+    c.retargeted = true;
+    char text[160];
+    std::snprintf(text, sizeof text, " vardiff: %.4g shares/min over %.1f s, difficulty %.6g -> %.6g", rate, seconds,
+                  current, std::clamp(std::max(next, c.floor_difficulty), options_.min_difficulty, options_.max_difficulty));
+    log(c.remote + text);
+    change_difficulty(c, next, now);
 }
 
 void Pool::handle_request(Connection& c, const Message& m, Clock::time_point now) {
@@ -226,6 +282,9 @@ void Pool::handle_request(Connection& c, const Message& m, Clock::time_point now
                 log(c.remote + " resumed session " + s->id);
             }
         }
+        // A repeated subscribe (a retry, or a line duplicated on the way) keeps the connection's
+        // session: a second extranonce1 would make every share of the first answer invalid.
+        if (!s && c.session) s = c.session;
         if (!s) {
             s = std::make_shared<Session>();
             const std::uint32_t n = next_extranonce1_++;
@@ -234,7 +293,7 @@ void Pool::handle_request(Connection& c, const Message& m, Clock::time_point now
             s->id = hex_encode(s->extranonce1);
             sessions_[s->id] = s;
             session_order_.push_back(s->id);
-            while (session_order_.size() > 4096) {
+            while (session_order_.size() > options_.max_sessions) {
                 sessions_.erase(session_order_.front());
                 session_order_.pop_front();
             }
@@ -243,8 +302,7 @@ void Pool::handle_request(Connection& c, const Message& m, Clock::time_point now
         c.session = s;
         if (s->difficulty > 0) c.next_difficulty = s->difficulty;
         c.difficulty_sent = false;
-        c.window_start = now;
-        c.window_shares = 0;
+        restart_vardiff_window(c, now);
         const nlohmann::json subscriptions = nlohmann::json::array(
             {nlohmann::json::array({"mining.set_difficulty", s->id}), nlohmann::json::array({"mining.notify", s->id})});
         c.send(make_result(m.id, nlohmann::json::array({subscriptions, hex_encode(s->extranonce1),
@@ -257,8 +315,10 @@ void Pool::handle_request(Connection& c, const Message& m, Clock::time_point now
             return;
         }
         // Bounded: a hostile client must not grow the pool's tables without limit.
-        if (user->get<std::string>().size() > 256 || (c.workers.size() >= 64 && !c.workers.count(user->get<std::string>())) ||
-            (workers_.size() >= 100000 && !workers_.count(user->get<std::string>()))) {
+        const std::string& name = user->get_ref<const std::string&>();
+        if (name.size() > options_.max_worker_name ||
+            (c.workers.size() >= options_.max_workers_per_connection && !c.workers.count(name)) ||
+            (workers_.size() >= options_.max_workers && !workers_.count(name))) {
             c.send(make_error(m.id, kErrUnauthorized, "Unauthorized worker: too many or too long worker names"));
             return;
         }
@@ -274,7 +334,10 @@ void Pool::handle_request(Connection& c, const Message& m, Clock::time_point now
         const auto v = d ? json_number(*d) : std::nullopt;
         if (!v || *v <= 0) throw ProtocolError("difficulty must be a positive number");
         c.send(make_result(m.id, true));
-        change_difficulty(c, *v, now);
+        // As ckpool does: the miner's suggestion becomes its difficulty and vardiff's floor for it.
+        c.floor_difficulty = std::clamp(*v, options_.min_difficulty, options_.max_difficulty);
+        c.retargeted = false;
+        change_difficulty(c, c.floor_difficulty, now);
     } else if (m.method == "mining.submit") {
         handle_submit(c, m, now);
     } else if (m.kind == MessageKind::Request) {
@@ -324,17 +387,21 @@ void Pool::handle_submit(Connection& c, const Message& m, Clock::time_point now)
 
     const ShareWork w = compute_share(job, c.session->extranonce1, en2, ntime, nonce, version);
     auto diff_it = c.session->job_difficulty.find(job_id);
-    const double difficulty = diff_it != c.session->job_difficulty.end() ? diff_it->second : c.session->difficulty;
+    const double lowest = diff_it != c.session->job_difficulty.end() ? diff_it->second : c.session->difficulty;
     const double share_difficulty = hash_difficulty(w.hash);
-    if (!hash_meets_target(w.hash, difficulty_to_target(difficulty))) {
+    if (!hash_meets_target(w.hash, difficulty_to_target(lowest))) {
         char text[96];
-        std::snprintf(text, sizeof text, "Low difficulty share (%.6g < %.6g)", share_difficulty, difficulty);
+        std::snprintf(text, sizeof text, "Low difficulty share (%.6g < %.6g)", share_difficulty, lowest);
         return reject(c, m, worker, kErrLowDifficulty, text);
     }
+    // Credited at the connection's difficulty when it meets it, else at the job's lower one.
+    const double difficulty =
+        hash_meets_target(w.hash, difficulty_to_target(c.session->difficulty)) ? c.session->difficulty : lowest;
     if (c.session->submitted.size() > 1'000'000) c.session->submitted.clear();
     c.session->submitted.insert(key);
     ++accepted_;
     ++c.window_shares;
+    c.window_difficulty += difficulty;
     WorkerStats& ws = workers_[worker];
     ++ws.accepted;
     ws.accepted_difficulty += difficulty;
@@ -354,34 +421,31 @@ void Pool::handle_submit(Connection& c, const Message& m, Clock::time_point now)
         template_ = make_template(options_.block, template_.height + 1, w.hash);
         broadcast_new_job(true, now);
     }
+    run_vardiff(c, now);
 }
 
 void Pool::tick(Clock::time_point now) {
     std::lock_guard lock(mutex_);
     if (now - last_job_time_ >= options_.job_interval) broadcast_new_job(false, now);
-    if (!options_.vardiff) return;
-    for (auto& [id, cp] : connections_) {
-        Connection& c = *cp;
-        if (!c.session || now - c.window_start < options_.vardiff_interval) continue;
-        const double minutes = std::chrono::duration<double>(now - c.window_start).count() / 60.0;
-        const double rate = static_cast<double>(c.window_shares) / minutes;
-        double factor = c.window_shares == 0 ? 0.25 : rate / options_.shares_per_minute;
-        factor = std::clamp(factor, 0.25, 4.0);
-        c.window_start = now;
-        c.window_shares = 0;
-        if (std::fabs(factor - 1.0) < 0.2) continue;
-        const double next = c.session->difficulty * factor;
-        char text[128];
-        std::snprintf(text, sizeof text, " vardiff: %.4g shares/min, difficulty %.6g -> %.6g", rate, c.session->difficulty,
-                      std::clamp(next, options_.min_difficulty, options_.max_difficulty));
-        log(c.remote + text);
-        change_difficulty(c, next, now);
+    for (auto& [id, c] : connections_) run_vardiff(*c, now);
+}
+
+std::vector<std::pair<Pool::ConnectionId, std::string>> Pool::expired(Clock::time_point now) const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::pair<ConnectionId, std::string>> out;
+    auto secs = [](auto d) { return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()); };
+    for (const auto& [id, c] : connections_) {
+        if (!c->session && now - c->opened >= options_.subscribe_timeout)
+            out.emplace_back(id, "not subscribed within " + secs(options_.subscribe_timeout) + " s");
+        else if (now - c->last_line >= options_.idle_timeout)
+            out.emplace_back(id, "no complete line for " + secs(options_.idle_timeout) + " s");
     }
+    return out;
 }
 
 void Pool::new_block(Clock::time_point now) {
     std::lock_guard lock(mutex_);
-    template_ = make_template(options_.block, template_.height + 1, jobs_.at(current_job_).job.prev_hash);
+    template_ = make_template(options_.block, template_.height + 1, template_.prev_hash);
     // A made-up next tip: hash the old one so every height has its own prevhash.
     template_.prev_hash = sha256::hash256d(template_.prev_hash);
     broadcast_new_job(true, now);

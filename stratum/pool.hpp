@@ -32,10 +32,28 @@ struct PoolOptions {
     double max_difficulty = 1e15;
     bool vardiff = true;
     double shares_per_minute = 20;                 // vardiff goal per connection
-    std::chrono::milliseconds vardiff_interval{15000};  // how often vardiff looks
+    // Vardiff measures each connection's hashrate from the difficulty of its accepted shares. The
+    // first retarget comes once a new connection (or a new suggested difficulty) has shown
+    // vardiff_first_shares shares over at least vardiff_first_wait, and goes straight to the rate
+    // shown (no shares in vardiff_interval: difficulty / 4). After that the difficulty is held unless
+    // a window of vardiff_window_shares shares (or 4 intervals) shows a rate outside [goal/2, goal*2],
+    // or 2 intervals pass without a share.
+    std::size_t vardiff_first_shares = 4;
+    std::chrono::milliseconds vardiff_first_wait{2000};
+    std::size_t vardiff_window_shares = 12;
+    std::chrono::milliseconds vardiff_interval{15000};
     std::chrono::milliseconds job_interval{30000};       // fresh ntime this often
     std::uint32_t version_mask = 0x1fffe000;       // bits miners may roll (BIP 310)
-    std::size_t max_jobs = 64;
+    std::size_t max_jobs = 64;                      // jobs remembered for share checks (>= 1)
+    // A connection must subscribe within subscribe_timeout, and is closed after idle_timeout without
+    // a complete line: bytes that never finish a line (a trickle) do not count as activity.
+    std::chrono::milliseconds subscribe_timeout{15000};
+    std::chrono::milliseconds idle_timeout{600000};
+    // Tables a hostile client must not grow without limit.
+    std::size_t max_worker_name = 256;            // bytes
+    std::size_t max_workers_per_connection = 64;
+    std::size_t max_workers = 100000;             // distinct worker names the pool keeps stats for
+    std::size_t max_sessions = 4096;              // remembered for resume after a reconnect
 };
 
 struct WorkerStats {
@@ -69,6 +87,9 @@ public:
     bool feed(ConnectionId id, std::string_view bytes, Clock::time_point now);
     void handle_line(ConnectionId id, std::string_view line, Clock::time_point now);
     void tick(Clock::time_point now);  // vardiff and job refresh; call about once a second
+    // Connections past their subscribe deadline or idle limit, with the reason; the caller closes
+    // them (and then calls close()).
+    std::vector<std::pair<ConnectionId, std::string>> expired(Clock::time_point now) const;
 
     // Operator actions (and test hooks): a new block template with clean jobs for everyone, and a
     // new difficulty for every connection (sent now, in force from the next job).
@@ -92,6 +113,8 @@ private:
     void send_job(Connection& c, const std::string& job_id);
     void broadcast_new_job(bool clean, Clock::time_point now);
     void change_difficulty(Connection& c, double difficulty, Clock::time_point now);
+    void run_vardiff(Connection& c, Clock::time_point now);
+    void restart_vardiff_window(Connection& c, Clock::time_point now);
     void reject(Connection& c, const Message& m, const std::string& worker, int code, const std::string& text);
     void log(const std::string& text);
     std::uint32_t unix_now() const;

@@ -1,6 +1,7 @@
 // The built-in pool on the network: a LineListener (TCP or TLS) feeding a Pool, and a one-second
-// timer for its vardiff and job refresh. Connections that send nothing for `idle_timeout` are
-// closed; at most `max_connections` are served at once.
+// timer for its vardiff, job refresh and connection limits. At most `max_connections` are served at
+// once and `max_connections_per_address` from one IP address; a connection that does not subscribe
+// in time or sends no complete line for the pool's idle_timeout is closed (PoolOptions).
 #pragma once
 
 #include <chrono>
@@ -19,8 +20,8 @@ struct PoolServerOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 3333;  // 0: any free port
     std::optional<net::TlsServerConfig> tls;
-    std::chrono::milliseconds idle_timeout{600000};
     std::size_t max_connections = 1024;
+    std::size_t max_connections_per_address = 256;
     std::function<void(const std::string&)> dump;  // protocol dump of every line, or empty
 };
 
@@ -36,6 +37,7 @@ public:
 private:
     void accept(std::shared_ptr<net::LineConnection> conn);
     void tick();
+    void forget(Pool::ConnectionId id);
 
     net::EventLoop& loop_;
     Pool& pool_;
@@ -43,6 +45,8 @@ private:
     std::unique_ptr<net::LineListener> listener_;
     net::Timer timer_;
     std::map<Pool::ConnectionId, std::shared_ptr<net::LineConnection>> connections_;
+    std::map<std::string, std::size_t> per_address_;  // open connections by IP address
+    std::map<Pool::ConnectionId, std::string> pool_id_address_;
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
     bool stopped_ = false;
 };

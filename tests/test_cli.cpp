@@ -58,6 +58,25 @@ TEST_CASE("verify reads the job from standard input") {
     CHECK(nlohmann::json::parse(r.output)["hash"] == v["cases"][0]["hash"]);
 }
 
+TEST_CASE("defects 2, 4 and 7: verify refuses 1e400, deep nesting and a job file of any size, with exit 2") {
+    const std::string rest = " --extranonce1 00 --extranonce2 00 --nonce 00000000";
+    struct Case {
+        std::string file;
+        std::string says;
+    };
+    const Case cases[] = {
+        {"/dev/zero", "larger than 65536 bytes"},
+        {write_job_file(R"({"id":null,"method":"mining.notify","params":["1",1e400]})", "overflow"), "number overflow"},
+        {write_job_file(std::string(10000, '[') + std::string(10000, ']'), "deep"), "nests deeper than 32"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.file);
+        const auto r = run_hashforge("verify --job " + c.file + rest, true);
+        CHECK(r.exit_status == 2);
+        CHECK(r.output.find(c.says) != std::string::npos);
+    }
+}
+
 TEST_CASE("verify refuses malformed input, naming the field") {
     const auto v = hf::test::load_vector("stratum_job.json");
     const std::string job = write_job_file(v["notify"].dump());

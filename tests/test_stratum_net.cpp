@@ -6,9 +6,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <future>
+#include <fstream>
+#include <sys/resource.h>
 
 #include "stratum/client_runner.hpp"
 #include "stratum/pool_server.hpp"
+#include "tests/fault_proxy.hpp"
 #include "tests/scripted_miner.hpp"
 
 using namespace hf;
@@ -75,9 +78,11 @@ struct Rig {
     std::vector<std::string> log;
     std::vector<ShareResult> results;
 
-    explicit Rig(PoolOptions po, std::optional<net::TlsServerConfig> tls = std::nullopt) : pool(po) {
+    explicit Rig(PoolOptions po, std::optional<net::TlsServerConfig> tls = std::nullopt, std::size_t per_address = 256)
+        : pool(po) {
         PoolServerOptions so;
         so.port = 0;
+        so.max_connections_per_address = per_address;
         so.tls = tls;
         lt.run([&] { server = std::make_unique<PoolServer>(lt.loop, pool, so); });
     }
@@ -372,4 +377,170 @@ TEST_CASE("TLS: mining over stratum+ssl with the pool's certificate trusted; ref
         CHECK(rig.runner->snapshot().pools[0].last_error.find("TLS handshake") != std::string::npos);
         CHECK(rig.pool.stats().workers.empty());
     }
+}
+
+TEST_CASE("defect 5: connections beyond the per-address cap are closed; the others are served") {
+    LoopThread lt;
+    Pool pool(easy_pool());
+    std::unique_ptr<PoolServer> server;
+    PoolServerOptions so;
+    so.port = 0;
+    so.max_connections_per_address = 2;
+    lt.run([&] { server = std::make_unique<PoolServer>(lt.loop, pool, so); });
+    std::atomic<int> closed{0};
+    std::vector<std::shared_ptr<net::LineConnection>> conns;
+    std::mutex m;
+    for (int i = 0; i < 3; ++i) {
+        std::promise<void> connected;
+        lt.run([&] {
+            net::LineConnection::connect(lt.loop, "127.0.0.1", std::to_string(server->port()), {}, 3s,
+                                         [&](std::shared_ptr<net::LineConnection> c, std::string) {
+                                             REQUIRE(c);
+                                             c->start({[](std::string_view) {}, [&](const std::string&) { ++closed; }}, 60s);
+                                             std::lock_guard lock(m);
+                                             conns.push_back(c);
+                                             connected.set_value();
+                                         });
+        });
+        REQUIRE(connected.get_future().wait_for(5s) == std::future_status::ready);
+        std::this_thread::sleep_for(100ms);
+    }
+    CHECK(wait_until([&] { return closed.load() == 1; }, 5s));
+    std::this_thread::sleep_for(200ms);
+    CHECK(closed.load() == 1);
+    CHECK(pool.stats().connections == 2);
+    lt.run([&] {
+        for (auto& c : conns) c->close("done");
+        server.reset();
+    });
+}
+
+// Every fault between miner and pool: the miner recovers and gets shares accepted, and the books
+// balance. Miner side: every share found ends accepted, rejected with a reason, stale or unanswered
+// (quiesce() waits until each has an outcome). Pool side: it accepted no share the miner does not
+// know of, except ones whose answer was lost (unanswered) or that came back as duplicates.
+TEST_CASE("fault injection: the miner recovers from each fault and no share vanishes") {
+    using test::Fault;
+    const std::pair<Fault, const char*> faults[] = {
+        {Fault::None, "none"},         {Fault::Delay, "delay"},         {Fault::Drop, "drop"},
+        {Fault::Reset, "reset"},       {Fault::Duplicate, "duplicate"}, {Fault::Reorder, "reorder"},
+        {Fault::Truncate, "truncate"}, {Fault::Corrupt, "corrupt"},     {Fault::Trickle, "trickle"},
+        {Fault::BlackHole, "black-hole"}, {Fault::Refuse, "refuse connects"},
+    };
+    for (const auto& entry : faults) {
+        const Fault fault = entry.first;
+        const std::string name = entry.second;
+        CAPTURE(name);
+        PoolOptions po = easy_pool();
+        po.job_interval = 1s;
+        Rig rig(po);
+        std::unique_ptr<test::FaultProxy> proxy;
+        rig.lt.run([&] { proxy = std::make_unique<test::FaultProxy>(rig.lt.loop, rig.server->port(), fault); });
+        auto o = runner_options({"stratum+tcp://127.0.0.1:" + std::to_string(proxy->port())});
+        o.watchdog = 4s;
+        o.session.submit_timeout = 4s;
+        rig.start(o);
+        REQUIRE_MESSAGE(wait_until([&] { return rig.accepted() >= 3; }, patience()), rig.joined_log());
+        rig.quiesce();
+        const auto snap = rig.runner->snapshot();
+        const auto stats = rig.pool.stats();
+        const auto& t = snap.total;
+        CHECK(t.accepted + t.rejected_total() + t.stale_local + t.invalid_local + t.unanswered == rig.miner.found.load());
+        CHECK(t.invalid_local == 0);
+        CHECK(stats.accepted >= t.accepted);
+        CHECK(stats.accepted <= t.accepted + t.unanswered + t.rejected[static_cast<std::size_t>(RejectKind::Duplicate)]);
+        if (fault == Fault::Refuse) CHECK(proxy->connections() > 3);
+        if (fault == Fault::Reset || fault == Fault::BlackHole || fault == Fault::Truncate) CHECK(proxy->connections() > 1);
+        rig.lt.run([&] {
+            rig.runner.reset();
+            proxy.reset();
+        });
+    }
+}
+
+namespace {
+
+std::size_t env_count(const char* name, std::size_t fallback) {
+    const char* v = std::getenv(name);
+    return v ? static_cast<std::size_t>(std::strtoul(v, nullptr, 10)) : fallback;
+}
+
+double rss_mb() {
+    std::ifstream in("/proc/self/status");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("VmRSS:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
+    return 0;
+}
+
+}  // namespace
+
+// The pool under load: many subscribed miners that never submit plus sockets trickling one byte a
+// second, while a real miner gets shares accepted. CI runs 50 + 10; scripts/load.sh runs 500 + 100
+// (HF_LOAD_SUBSCRIBED, HF_LOAD_TRICKLE) and prints the figures.
+TEST_CASE("load: idle subscribers and tricklers do not stop a real miner; tricklers are closed by the idle limit") {
+    const std::size_t subscribed = env_count("HF_LOAD_SUBSCRIBED", 50), trickling = env_count("HF_LOAD_TRICKLE", 10);
+    rlimit files{};
+    getrlimit(RLIMIT_NOFILE, &files);
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+    REQUIRE(files.rlim_cur > 2 * (subscribed + trickling) + 64);
+    PoolOptions po = easy_pool();
+    po.idle_timeout = 4s;  // no complete line for 4 s: closed, however many bytes trickle in
+    po.subscribe_timeout = 60s;
+    // Declared before the rig: its loop may still run their close handlers while it shuts down.
+    std::vector<std::shared_ptr<net::LineConnection>> idle;
+    std::atomic<std::size_t> opened{0}, closed_subscribed{0}, closed_trickling{0};
+    Rig rig(po, std::nullopt, subscribed + trickling + 1);  // all from 127.0.0.1
+    const std::string port = std::to_string(rig.server->port());
+    rig.lt.run([&] {
+        for (std::size_t i = 0; i < subscribed + trickling; ++i) {
+            const bool trickle = i >= subscribed;
+            net::LineConnection::connect(rig.lt.loop, "127.0.0.1", port, {}, 10s,
+                                         [&, trickle](std::shared_ptr<net::LineConnection> c, std::string) {
+                                             if (!c) return;
+                                             ++opened;
+                                             c->start({[](std::string_view) {},
+                                                       [&, trickle](const std::string&) { ++(trickle ? closed_trickling : closed_subscribed); }},
+                                                      600s);
+                                             c->send(trickle ? std::string("{\"id\":1,") : std::string(
+                                                 "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"idle/1\"]}\n"));
+                                             idle.push_back(c);
+                                         });
+        }
+    });
+    REQUIRE(wait_until([&] { return opened.load() == subscribed + trickling; }, 30s));
+    // The tricklers send one byte a second; the subscribed miners stay silent but within the limit
+    // by sending a line every 2 s (as a miner submitting shares would).
+    std::atomic<bool> stop{false};
+    std::thread feeder([&] {
+        for (int tick = 0; !stop; ++tick) {
+            rig.lt.loop.post([&, tick] {
+                for (std::size_t i = 0; i < idle.size(); ++i) {
+                    if (i >= subscribed) idle[i]->send("\"");
+                    else if (tick % 2 == 0) idle[i]->send("{\"id\":2,\"method\":\"mining.extranonce.subscribe\",\"params\":[]}\n");
+                }
+            });
+            std::this_thread::sleep_for(1s);
+        }
+    });
+    rig.start(runner_options({rig.url()}));
+    const bool mined = wait_until([&] { return rig.accepted() >= 5; }, patience());
+    const bool trickle_closed = wait_until([&] { return closed_trickling.load() == trickling; }, 15s);
+    const double mb = rss_mb();
+    const auto held = rig.pool.stats().connections;
+    stop = true;
+    feeder.join();
+    MESSAGE("load: " << subscribed << " subscribed + " << trickling << " trickling; pool held " << held
+                     << " connections with the miner; process RSS " << mb << " MB (measured, /proc/self/status)");
+    CHECK(mined);
+    CHECK(trickle_closed);
+    CHECK(closed_subscribed.load() == 0);
+    CHECK(held == subscribed + 1);
+    CHECK(mb < 300);
+    rig.quiesce();
+    CHECK(rig.runner->snapshot().total.rejected_total() == 0);
+    rig.lt.run([&] {
+        for (auto& c : idle) c->close("done");
+        idle.clear();
+    });
 }

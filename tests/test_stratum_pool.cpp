@@ -155,7 +155,7 @@ TEST_CASE("the pool checks every share and answers with the standard codes") {
     CHECK(h.send(submit(nonce, "00000008", ",\"00002000\""))["error"][0] == 21);
 }
 
-TEST_CASE("vardiff moves the difficulty towards the goal, and a new difficulty comes with a new job") {
+TEST_CASE("vardiff moves the difficulty towards the goal, and a new difficulty comes with the current job again") {
     PoolOptions o;
     o.start_difficulty = 1;
     o.vardiff_interval = std::chrono::milliseconds(1000);

@@ -341,3 +341,37 @@ TEST_CASE("authorization refused ends the session; unanswered submits are return
     CHECK(h.failures[0].find("authorization refused") != std::string::npos);
     CHECK(h.session->take_unanswered().empty());
 }
+
+TEST_CASE("defects 2 and 4: a pool's 1e400 or 10,000-deep message is logged and skipped; the session carries on") {
+    Harness h;
+    handshake(h, true);
+    h.pool(R"({"id":null,"method":"mining.set_difficulty","params":[0.5]})");
+    CHECK_NOTHROW(h.pool(R"({"id":null,"method":"mining.set_difficulty","params":[1e400]})"));
+    CHECK_NOTHROW(h.pool(R"({"id":null,"method":"mining.notify","params":)" + std::string(10000, '[') +
+                         std::string(10000, ']') + "}"));
+    CHECK_NOTHROW(h.pool("{\"id\":null,\"method\":\"client.show_message\",\"params\":[\"\xff\xfe\"]}"));
+    CHECK(h.session->difficulty() == 0.5);
+    CHECK(h.failures.empty());
+    REQUIRE(h.logs.size() >= 3);
+    CHECK(h.logs[h.logs.size() - 3].find("malformed") != std::string::npos);
+}
+
+// Issue 16 asked whether shares found under an old extranonce1 are re-checked against the new one.
+// They were not: they passed re-verification (against the job's own extranonce1, correctly) and were
+// submitted, for the pool to reject. Now they are counted stale locally, with the reason.
+TEST_CASE("a share from before mining.set_extranonce is stale locally, not submitted") {
+    const auto v = test::load_vector("stratum_job.json");
+    Harness h;
+    handshake(h, true);
+    h.pool(R"({"id":null,"method":"mining.set_difficulty","params":[0.0000000005]})");
+    h.pool(v["notify"].dump());
+    const SessionJob job = h.jobs.at(0);
+    h.pool(R"({"id":null,"method":"mining.set_extranonce","params":["aabbccdd",8]})");
+    const std::size_t before = h.sent.size();
+    h.session->submit(share_from_case(v, v["cases"][0], job), job, h.now);
+    CHECK(h.sent.size() == before);
+    REQUIRE(h.results.size() == 1);
+    CHECK_FALSE(h.results[0].submitted);
+    CHECK(h.results[0].reason.kind == RejectKind::Stale);
+    CHECK(h.results[0].reason.text.find("extranonce1 336508070fca95") != std::string::npos);
+}
