@@ -186,7 +186,7 @@ int run_bench(std::span<char* const> argv) {
     std::vector<CalibrationResult> calibration;
     if (which == "all") {
         for (const auto& b : cli_backends()) {
-            if (!b.supported()) skipped.push_back({b.name, b.era, 0, 0, 0, 0, 0, "not supported by this CPU"});
+            if (!b.supported()) skipped.push_back({b.name, b.era, 0, 0, 0, 0, 0, unsupported_reason(b)});
             else if (const auto why = backend_self_test(b); !why.empty())
                 skipped.push_back({b.name, b.era, 0, 0, 0, 0, 0, "self-test failed: " + why});
             else backends.push_back(b);

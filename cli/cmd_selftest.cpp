@@ -5,9 +5,27 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/selftest_checks.hpp"
+#include "core/backend_opencl.hpp"
 #include "core/cpu_features.hpp"
 
 namespace hf::cli {
+
+namespace {
+
+// Every OpenCL platform/device the ICD loader sees, numbered for --opencl-device; * = selected.
+void print_opencl_devices() {
+    const auto devices = opencl_devices();
+    if (devices.empty()) {
+        std::cout << "OpenCL: no OpenCL device (no platform installed, e.g. Debian's pocl-opencl-icd)\n";
+        return;
+    }
+    std::cout << "OpenCL devices (--opencl-device N):\n";
+    for (const auto& d : devices)
+        std::printf("  %c %d  %s: %s (%s, %u compute units, %u MHz, %s)\n", d.index == selected_opencl_device() ? '*' : ' ',
+                    d.index, d.platform.c_str(), d.name.c_str(), d.type.c_str(), d.compute_units, d.clock_mhz, d.version.c_str());
+}
+
+}  // namespace
 
 int run_selftest(std::span<char* const> argv) {
     static const OptionSpec specs[] = {{"help", 'h', false}};
@@ -21,7 +39,9 @@ int run_selftest(std::span<char* const> argv) {
     }
     std::cout << "CPU: " << (cpu_features().brand.empty() ? "unknown" : cpu_features().brand) << "\nfeatures:";
     for (const auto& f : cpu_features().names()) std::cout << ' ' << f;
-    std::cout << "\n\n";
+    std::cout << "\n";
+    print_opencl_devices();
+    std::cout << "\n";
     int failed = 0, passed = 0;
     for (const auto& check : selftest_checks()) {
         const SelfTestOutcome r = check.run();

@@ -137,7 +137,7 @@ JoulesReport build_joules_report(const JoulesOptions& options, std::span<const B
             in.assumed = assumed;
             const CpuPower power = attribute_cpu_power(in);
             JoulesRow r;
-            r.era = b.era == Era::Cpu ? "cpu" : b.era == Era::GpuStyle ? "gpu-style" : "asic";
+            r.era = b.era == Era::Cpu ? "cpu" : b.era == Era::GpuStyle ? "gpu-style" : b.era == Era::Gpu ? "gpu" : "asic";
             r.name = b.name;
             r.threads = t;
             r.hashrate = run.hashrate();
