@@ -54,4 +54,21 @@ BackendInfo resolve_backend(std::string_view name, std::vector<CalibrationResult
     return *found;
 }
 
+void apply_opencl_device(const std::optional<std::string>& value) {
+    if (!value) return;
+    std::size_t used = 0;
+    int index = -1;
+    try {
+        index = std::stoi(*value, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != value->size()) throw UsageError("--opencl-device: '" + *value + "' is not a device number");
+    try {
+        select_opencl_device(index);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
+}
+
 }  // namespace hf::cli

@@ -40,7 +40,8 @@ constexpr const char* kHelp =
     "  --watchdog S           no mining.notify for S seconds means the pool is dead (default 120)\n\n"
     "Hashing:\n"
     "  -t, --threads N        worker threads (default: one per core)\n"
-    "  --backend NAME         auto (default: fastest measured), scalar, shani, avx2, avx512, asic-emu\n\n"
+    "  --backend NAME         auto (default: fastest measured), scalar, shani, avx2, avx512, opencl, asic-emu\n"
+    "  --opencl-device N      the OpenCL device for opencl (as 'hashforge selftest' lists them)\n\n"
     "Output and control:\n"
     "  -q, --quiet            only share results and the summary\n"
     "  -D, --debug            also jobs, difficulty changes and pool details\n"
@@ -63,7 +64,7 @@ const OptionSpec kSpecs[] = {
     {"backend", 0, true},           {"quiet", 'q', false},        {"debug", 'D', false},
     {"protocol-dump", 'P', false},  {"status-interval", 0, true}, {"duration", 0, true},
     {"api-listen", 0, true},        {"api-allow", 0, true},       {"pool-difficulty", 0, true},
-    {"pool-spm", 0, true},
+    {"pool-spm", 0, true},          {"opencl-device", 0, true},
 };
 
 // Command-line options over a -c config file's values.
@@ -212,6 +213,7 @@ int run_mine(std::span<char* const> argv) {
     std::optional<std::pair<std::string, std::uint16_t>> api;
     if (auto a = opt.get("api-listen")) api = api_address(*a);
 
+    apply_opencl_device(opt.get("opencl-device"));
     const BackendInfo backend = resolve_backend(opt.get("backend").value_or(std::string(kAutoBackend)));
     net::EventLoop loop;
 

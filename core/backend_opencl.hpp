@@ -40,9 +40,10 @@ std::string opencl_unavailable_reason();
 // The work sizes chosen for the selected device by measurement (the first call compiles the
 // kernel and measures, a fraction of a second), and the rate seen while choosing.
 struct OpenClWorkSize {
-    std::size_t local = 0;   // work-group size
-    std::size_t batch = 0;   // nonces per kernel launch
-    double hashrate = 0;     // measured, H/s, at that batch
+    unsigned vector_width = 1;  // nonces per work-item (the device's native int vector width)
+    std::size_t local = 0;      // work-group size in work-items (0: the driver chooses)
+    std::size_t batch = 0;      // nonces per kernel launch
+    double hashrate = 0;        // measured, H/s, at that batch
 };
 OpenClWorkSize opencl_work_size();
 

@@ -14,20 +14,50 @@
 //     computed, and only nonces whose H7 may meet the target are reported.
 // The host re-hashes every reported nonce with the portable reference before anyone sees it.
 //
-// The same file is compiled as C++ by bench/joules (opencl_kernel_ops.cpp) with `uint` standing
+// The same file is compiled as C++ by bench/joules (opencl_kernel_ops.cpp) with `word` standing
 // for an operation-counting type: the GPU model counts the operations of this very source. So the
-// hash itself (everything above the __kernel) uses only + ^ & | and the helper functions below.
+// hash itself (everything outside the #ifdef __OPENCL_VERSION__ blocks) uses only + ^ & | and
+// the helpers rotr, shr, ch, maj, xor3.
 
 #ifdef __OPENCL_VERSION__
+// A work-item hashes VECTOR_WIDTH consecutive nonces, one per component of `word` (uint, uint2, ..
+// uint16). The host passes -D VECTOR_WIDTH=N with the device's native int vector width: 1 on
+// today's GPUs (whose lanes are work-items), 4 on the VLIW Radeons of 2010, 16 for POCL on an
+// AVX-512 CPU (one zmm register per word).
+#ifndef VECTOR_WIDTH
+#define VECTOR_WIDTH 1
+#endif
+#if VECTOR_WIDTH == 1
+typedef uint word;
+#define LANE_INDEX ((word)(0))
+#define STORE_LANES(v, p) ((p)[0] = (v))
+#elif VECTOR_WIDTH == 2
+typedef uint2 word;
+#define LANE_INDEX ((word)(0, 1))
+#define STORE_LANES(v, p) vstore2((v), 0, (p))
+#elif VECTOR_WIDTH == 4
+typedef uint4 word;
+#define LANE_INDEX ((word)(0, 1, 2, 3))
+#define STORE_LANES(v, p) vstore4((v), 0, (p))
+#elif VECTOR_WIDTH == 8
+typedef uint8 word;
+#define LANE_INDEX ((word)(0, 1, 2, 3, 4, 5, 6, 7))
+#define STORE_LANES(v, p) vstore8((v), 0, (p))
+#elif VECTOR_WIDTH == 16
+typedef uint16 word;
+#define LANE_INDEX ((word)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+#define STORE_LANES(v, p) vstore16((v), 0, (p))
+#else
+#error "VECTOR_WIDTH must be 1, 2, 4, 8 or 16"
+#endif
+
 // SHA-256's functions as the device does them: rotate() is one instruction on every GPU since
 // AMD's Evergreen (BIT_ALIGN_INT), bitselect() is AMD's BFI_INT.
-#define rotr(x, n) rotate((x), (uint)(32 - (n)))
+#define rotr(x, n) rotate((x), (word)(32 - (n)))
 #define shr(x, n) ((x) >> (n))
 #define ch(e, f, g) bitselect((g), (f), (e))          // e ? f : g, bit by bit
 #define maj(a, b, c) bitselect((a), (b), (a) ^ (c))   // the majority of a, b, c
 #define xor3(x, y, z) ((x) ^ (y) ^ (z))
-// A hash meets a target only if its top 32 bits (H7, byte-swapped) are <= the target's.
-#define may_meet(h7, limit) (as_uint(as_uchar4(h7).wzyx) <= (limit))
 #define CONSTANT __constant
 #endif
 
@@ -62,18 +92,18 @@ CONSTANT uint K[64] = {
 
 // One round on s = {a, b, c, d, e, f, g, h} with kw = K[t] + W[t]. The moves cost nothing once
 // the loops are unrolled: the compiler just renames registers.
-void sha256_round(uint s[8], uint kw) {
-    const uint t1 = s[7] + Sigma1(s[4]) + ch(s[4], s[5], s[6]) + kw;
-    const uint t2 = Sigma0(s[0]) + maj(s[0], s[1], s[2]);
+void sha256_round(word s[8], word kw) {
+    const word t1 = s[7] + Sigma1(s[4]) + ch(s[4], s[5], s[6]) + kw;
+    const word t2 = Sigma0(s[0]) + maj(s[0], s[1], s[2]);
     s[7] = s[6]; s[6] = s[5]; s[5] = s[4]; s[4] = s[3] + t1;
     s[3] = s[2]; s[2] = s[1]; s[1] = s[0]; s[0] = t1 + t2;
 }
 
 // H7 of sha256d(header with nonce), where w3 is the nonce as message word 3 (byte-swapped).
-uint sha256d_h7(const Plan* p, uint w3) {
+word sha256d_h7(const Plan* p, word w3) {
     // Hash 1, block 2: W0..W2 = header bytes 64..75 (folded into the plan), W3 = nonce,
     // W4 = the padding bit, W5..W14 = 0, W15 = the length, 640 bits.
-    uint w[64];
+    word w[64];
     w[4] = 0x80000000;
     for (int t = 5; t < 15; ++t) w[t] = 0;
     w[15] = 640;
@@ -86,14 +116,14 @@ uint sha256d_h7(const Plan* p, uint w3) {
     w[22] = sigma1(w[20]) + 640;
     #pragma unroll
     for (int t = 23; t < 30; ++t) w[t] = sigma1(w[t - 2]) + w[t - 7];  // W[t-15], W[t-16] are zero
-    w[30] = sigma1(w[28]) + w[23] + sigma0(640u);
+    w[30] = sigma1(w[28]) + w[23] + sigma0((word)640);
     w[31] = sigma1(w[29]) + w[24] + p->w31_part;
     w[32] = sigma1(w[30]) + w[25] + p->w32_part;
     #pragma unroll
     for (int t = 33; t < 64; ++t) w[t] = sigma1(w[t - 2]) + w[t - 7] + sigma0(w[t - 15]) + w[t - 16];
 
     // Rounds 4..63 from the host's state after round 3, with the nonce word added to a and e.
-    uint s[8];
+    word s[8];
     for (int i = 0; i < 8; ++i) s[i] = p->v3[i];
     s[0] = s[0] + w3;
     s[4] = s[4] + w3;
@@ -102,7 +132,7 @@ uint sha256d_h7(const Plan* p, uint w3) {
 
     // Hash 2 hashes hash 1's digest: W0..W7 = digest, W8 = the padding bit, W9..W14 = 0,
     // W15 = 256 bits. Round 0 is the host's; its only varying input, W0, goes into a and e.
-    uint x[64];
+    word x[64];
     for (int i = 0; i < 8; ++i) x[i] = s[i] + p->midstate[i];
     x[8] = 0x80000000;
     for (int t = 9; t < 15; ++t) x[t] = 0;
@@ -118,18 +148,25 @@ uint sha256d_h7(const Plan* p, uint w3) {
 }
 
 #ifdef __OPENCL_VERSION__
-// Work-item i hashes nonce base + i (mod 2^32) for i < count. A nonce whose H7 may meet the
-// target is appended to found[1..capacity]; found[0] counts them all, so the host knows when
-// the buffer was too small and rescans with a bigger one.
+// The nonce as message word W3: the header stores it little-endian, SHA-256 reads big-endian.
+word byteswap(word x) { return (rotate(x, (word)8) & 0x00ff00ff) | (rotate(x, (word)24) & 0xff00ff00); }
+
+// Work-item i hashes nonces base + i * VECTOR_WIDTH + lane (mod 2^32), those whose offset from
+// base is below count. A nonce whose H7 may meet the target (byteswap(H7) <= the target's top
+// 32 bits) is appended to found[1..capacity]; found[0] counts them all, so the host knows when
+// the buffer was too small and launches again with a bigger one.
 __kernel void sha256d_scan(const Plan plan, const uint base, const uint count, const uint capacity,
                            __global volatile uint* found) {
-    const uint i = (uint)get_global_id(0);
-    if (i >= count) return;
-    const uint nonce = base + i;
-    const uint w3 = as_uint(as_uchar4(nonce).wzyx);  // the header stores it little-endian
-    if (may_meet(sha256d_h7(&plan, w3), plan.h7_limit)) {
-        const uint slot = atomic_inc(&found[0]);
-        if (slot < capacity) found[1 + slot] = nonce;
+    const uint offset = (uint)get_global_id(0) * VECTOR_WIDTH;
+    const word h7 = sha256d_h7(&plan, byteswap(base + offset + LANE_INDEX));
+    uint h7_lanes[VECTOR_WIDTH];
+    STORE_LANES(h7, h7_lanes);
+    for (uint lane = 0; lane < VECTOR_WIDTH; ++lane) {
+        const uint top = as_uint(as_uchar4(h7_lanes[lane]).wzyx);
+        if (top <= plan.h7_limit && offset + lane < count) {
+            const uint slot = atomic_inc(&found[0]);
+            if (slot < capacity) found[1 + slot] = base + offset + lane;
+        }
     }
 }
 #endif
