@@ -147,9 +147,11 @@ word sha256d_h7(const Plan* p, word w3) {
     return s[4] + 0x5be0cd19;  // H7 = e after round 60 + the initial state's last word
 }
 
+// The nonce as message word W3 (the header stores it little-endian, SHA-256 reads big-endian),
+// and H7 as the hash's top 32 bits: a byte swap, in rotates so vectors of any width take it.
+word byteswap(word x) { return (rotr(x, 24) & 0x00ff00ff) | (rotr(x, 8) & 0xff00ff00); }
+
 #ifdef __OPENCL_VERSION__
-// The nonce as message word W3: the header stores it little-endian, SHA-256 reads big-endian.
-word byteswap(word x) { return (rotate(x, (word)8) & 0x00ff00ff) | (rotate(x, (word)24) & 0xff00ff00); }
 
 // Work-item i hashes nonces base + i * VECTOR_WIDTH + lane (mod 2^32), those whose offset from
 // base is below count. A nonce whose H7 may meet the target (byteswap(H7) <= the target's top
@@ -159,11 +161,10 @@ __kernel void sha256d_scan(const Plan plan, const uint base, const uint count, c
                            __global volatile uint* found) {
     const uint offset = (uint)get_global_id(0) * VECTOR_WIDTH;
     const word h7 = sha256d_h7(&plan, byteswap(base + offset + LANE_INDEX));
-    uint h7_lanes[VECTOR_WIDTH];
-    STORE_LANES(h7, h7_lanes);
+    uint top[VECTOR_WIDTH];  // per nonce: the hash's top 32 bits
+    STORE_LANES(byteswap(h7), top);
     for (uint lane = 0; lane < VECTOR_WIDTH; ++lane) {
-        const uint top = as_uint(as_uchar4(h7_lanes[lane]).wzyx);
-        if (top <= plan.h7_limit && offset + lane < count) {
+        if (top[lane] <= plan.h7_limit && offset + lane < count) {
             const uint slot = atomic_inc(&found[0]);
             if (slot < capacity) found[1 + slot] = base + offset + lane;
         }
