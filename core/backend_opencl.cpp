@@ -174,10 +174,12 @@ Runtime* build_runtime(int index) {
 
 Runtime& runtime() {
     static std::mutex mutex;
-    static std::map<int, Runtime*> built;
+    // Never destroyed (nor its runtimes): worker threads may still use them while the process
+    // exits, and a driver may already be unloading then. Reachable, so not a leak.
+    static auto* const built = new std::map<int, Runtime*>;
     const int index = selected_opencl_device();
     std::lock_guard lock(mutex);
-    Runtime*& rt = built[index];
+    Runtime*& rt = (*built)[index];
     if (!rt) rt = build_runtime(index);
     return *rt;
 }
