@@ -1,7 +1,11 @@
 #include "cli/args.hpp"
 
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace hf::cli {
 namespace {
@@ -49,25 +53,51 @@ std::string ParsedArgs::require(const std::string& name) const {
 std::optional<double> ParsedArgs::get_double(const std::string& name) const {
     auto v = get(name);
     if (!v) return std::nullopt;
-    double d = 0;
-    const auto* end = v->data() + v->size();
-    auto [ptr, ec] = std::from_chars(v->data(), end, d);
-    if (ec != std::errc() || ptr != end || !std::isfinite(d))
-        throw UsageError("--" + name + ": not a number: '" + *v + "'");
-    return d;
+    return parse_double(name, *v);
 }
 
 std::optional<long long> ParsedArgs::get_int(const std::string& name, long long min, long long max) const {
     auto v = get(name);
     if (!v) return std::nullopt;
+    return parse_int(name, *v, min, max);
+}
+
+double parse_double(const std::string& option, const std::string& text) {
+    double d = 0;
+    const auto* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, d);
+    if (ec != std::errc() || ptr != end || !std::isfinite(d))
+        throw UsageError("--" + option + ": not a number: '" + text + "'");
+    return d;
+}
+
+long long parse_int(const std::string& option, const std::string& text, long long min, long long max) {
     long long n = 0;
-    const auto* end = v->data() + v->size();
-    auto [ptr, ec] = std::from_chars(v->data(), end, n);
-    if (ec != std::errc() || ptr != end) throw UsageError("--" + name + ": not a whole number: '" + *v + "'");
+    const auto* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, n);
+    if (ec != std::errc() || ptr != end) throw UsageError("--" + option + ": not a whole number: '" + text + "'");
     if (n < min || n > max)
-        throw UsageError("--" + name + ": " + *v + " is out of range (" + std::to_string(min) + " to " +
+        throw UsageError("--" + option + ": " + text + " is out of range (" + std::to_string(min) + " to " +
                          std::to_string(max) + ")");
     return n;
+}
+
+std::string read_option_file(const std::string& option, const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw UsageError("--" + option + " " + path + ": cannot read: " + std::strerror(errno));
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw UsageError("--" + option + " " + path + ": cannot read: " + std::strerror(errno));
+    return text.str();
+}
+
+void require_pem_file(const std::string& option, const std::string& path, const std::string& label) {
+    const std::string text = read_option_file(option, path);
+    const auto begin = text.find("-----BEGIN ");
+    const auto end = begin == std::string::npos ? begin : text.find("-----", begin + 11);
+    if (end == std::string::npos || text.compare(end - label.size(), label.size(), label) != 0)
+        throw UsageError("--" + option + " " + path + ": no PEM " + label + " in it (expected -----BEGIN ..." + label +
+                         "-----)");
 }
 
 ParsedArgs parse_args(std::span<const OptionSpec> specs, std::span<char* const> argv) {

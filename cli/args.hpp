@@ -42,4 +42,16 @@ public:
 
 ParsedArgs parse_args(std::span<const OptionSpec> specs, std::span<char* const> argv);
 
+// One value of --option (from the command line, a config file or part of an address), parsed the
+// way the typed getters do: a UsageError naming the option when it is not a number or out of range.
+double parse_double(const std::string& option, const std::string& text);
+long long parse_int(const std::string& option, const std::string& text, long long min, long long max);
+
+// The contents of a file named by --option; a UsageError naming the option, the file and the cause
+// ("--cert /x.pem: cannot read: No such file or directory") when it cannot be read.
+std::string read_option_file(const std::string& option, const std::string& path);
+// The same, and the file must hold a PEM block whose label ends in `label` ("CERTIFICATE",
+// "PRIVATE KEY"): a TLS file mistaken for another fails here, once, not at every connection.
+void require_pem_file(const std::string& option, const std::string& path, const std::string& label);
+
 }  // namespace hf::cli

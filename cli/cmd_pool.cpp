@@ -78,13 +78,13 @@ int run_pool(std::span<char* const> argv) {
     if (colon == std::string::npos) throw UsageError("--listen: expected HOST:PORT, got '" + listen + "'");
     so.host = listen.substr(0, colon);
     if (so.host.size() > 2 && so.host.front() == '[') so.host = so.host.substr(1, so.host.size() - 2);
-    {
-        ParsedArgs one;
-        one.ordered.push_back({"listen", listen.substr(colon + 1)});
-        so.port = static_cast<std::uint16_t>(*one.get_int("listen", 0, 65535));
-    }
+    so.port = static_cast<std::uint16_t>(parse_int("listen", listen.substr(colon + 1), 0, 65535));
     if (args.has("tls-cert") != args.has("tls-key")) throw UsageError("--tls-cert and --tls-key go together");
-    if (args.has("tls-cert")) so.tls = net::TlsServerConfig{*args.get("tls-cert"), *args.get("tls-key")};
+    if (args.has("tls-cert")) {
+        so.tls = net::TlsServerConfig{*args.get("tls-cert"), *args.get("tls-key")};
+        require_pem_file("tls-cert", so.tls->cert_file, "CERTIFICATE");
+        require_pem_file("tls-key", so.tls->key_file, "PRIVATE KEY");
+    }
     const bool quiet = args.has("quiet");
     if (args.has("protocol-dump"))
         so.dump = [](const std::string& t) {

@@ -87,6 +87,14 @@ double target_to_difficulty(const U256& target) {
     return difficulty1_target().to_double() / target.to_double();
 }
 
+namespace {
+// 2^256 / difficulty1 = 2^48 / 0xffff.
+constexpr double kHashesPerDifficulty1 = 281474976710656.0 / 65535.0;
+}  // namespace
+
+double expected_hashes_per_share(double difficulty) { return difficulty * kHashesPerDifficulty1; }
+double difficulty_for_hashes_per_share(double hashes) { return hashes / kHashesPerDifficulty1; }
+
 U256 hash_to_u256(std::span<const std::uint8_t, 32> hash) { return U256::from_le_bytes(hash); }
 
 bool hash_meets_target(std::span<const std::uint8_t, 32> hash, const U256& target) {

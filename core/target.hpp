@@ -33,6 +33,12 @@ U256 difficulty_to_target(double difficulty);
 // difficulty1 / target (a zero target has infinite difficulty).
 double target_to_difficulty(const U256& target);
 
+// Hashes a miner does, on average, per share at `difficulty`: difficulty * 2^256 / difficulty1
+// (4295032833 at difficulty 1, a little over 2^32). And the difficulty at which `hashes` hashes
+// give one share on average (what a miner suggests for a wanted share interval).
+double expected_hashes_per_share(double difficulty);
+double difficulty_for_hashes_per_share(double hashes);
+
 // The hash as produced by sha256d (internal byte order, i.e. the little-endian number).
 U256 hash_to_u256(std::span<const std::uint8_t, 32> hash);
 bool hash_meets_target(std::span<const std::uint8_t, 32> hash, const U256& target);

@@ -3,7 +3,11 @@
 
 #include <cmath>
 
+#include <atomic>
+
+#include "core/backends.hpp"
 #include "core/block_header.hpp"
+#include "core/sha256d_plan.hpp"
 #include "core/hex.hpp"
 #include "core/target.hpp"
 #include "tests/support.hpp"
@@ -121,4 +125,24 @@ TEST_CASE("real blocks meet their own nBits target and a harder one rejects them
         CHECK_FALSE(hash_meets_target(h, value.div_u64(2)));
         CHECK(hash_difficulty(h) >= target_to_difficulty(target));
     }
+}
+
+TEST_CASE("expected hashes per share: the published 2^48/0xffff, and what sha256d actually gives") {
+    // Bitcoin's figure: difficulty 1 takes 4295032833 hashes per block on average.
+    CHECK(expected_hashes_per_share(1.0) == doctest::Approx(4295032833.0).epsilon(1e-12));
+    CHECK(difficulty_for_hashes_per_share(expected_hashes_per_share(0.037)) == doctest::Approx(0.037));
+    // Count real shares at difficulty 2^-28 (about 16 hashes each) over 2^16 nonces of 4 headers:
+    // about 4096 expected, so a scale wrong by 10% cannot pass (10% is 6 standard deviations).
+    const double d = std::ldexp(1.0, -28);
+    auto backend = make_scalar_backend();
+    const std::atomic<bool> no_stop{false};
+    std::uint64_t shares = 0, hashes = 0;
+    for (std::uint8_t seed = 1; seed <= 4; ++seed) {
+        HeaderBytes h{};
+        for (std::size_t i = 0; i < h.size(); ++i) h[i] = static_cast<std::uint8_t>(seed * 31 + i * 7);
+        std::vector<std::uint32_t> found;
+        hashes += backend->scan(ScanWork::from_header(h, difficulty_to_target(d)), {0, 1u << 14}, found, no_stop);
+        shares += found.size();
+    }
+    CHECK(static_cast<double>(shares) == doctest::Approx(static_cast<double>(hashes) / expected_hashes_per_share(d)).epsilon(0.1));
 }
