@@ -109,7 +109,8 @@ TEST_CASE("the counted OpenCL kernel source computes the real H7 and flags real 
         const Hash256 hash = reference_sha256d(w, nonce);
         CHECK(t.candidate == (hash[31] == 0));  // top 8 bits zero <=> meets max >> 8 in its top word
     }
-    for (const auto& b : test::load_vector("blocks.json")["blocks"]) {
+    const auto blocks = test::load_vector("blocks.json");  // kept alive: the loop walks into it
+    for (const auto& b : blocks["blocks"]) {
         CAPTURE(b["height"].get<int>());
         const BlockHeader bh = test::header_from_vector(b);
         const ScanWork w = ScanWork::from_header(bh.serialize(), compact_to_target(bh.bits).target);
