@@ -3,12 +3,15 @@
 #include <stdexcept>
 
 #include "cli/args.hpp"
+#include "core/backend_opencl.hpp"
 #include "hw_model/asic_backend.hpp"
 
 namespace hf::cli {
 
 std::vector<BackendInfo> cli_backends() {
     std::vector<BackendInfo> out = core_backends();
+    // The OpenCL kernel on the selected device (--opencl-device): chosen by name, never by "auto".
+    out.push_back(opencl_backend_info());
     // The ASIC emulator (hw_model's asic-emu): functional chips, and the same chips simulated
     // register by register every clock.
     out.push_back(hw::asic_emu_backend_info(hw::SimMode::Functional));
@@ -52,10 +55,27 @@ BackendInfo resolve_backend(std::string_view name, std::vector<CalibrationResult
         }
         throw UsageError("--backend: unknown backend '" + std::string(name) + "' (choices: " + list + ")");
     }
-    if (!found->supported()) throw std::runtime_error("backend " + found->name + " is not supported by this CPU");
+    if (!found->supported()) throw std::runtime_error("backend " + found->name + " is not supported: " + unsupported_reason(*found));
     if (const std::string why = backend_self_test(*found); !why.empty())
         throw std::runtime_error("backend " + found->name + " failed its self-test: " + why);
     return *found;
+}
+
+void apply_opencl_device(const std::optional<std::string>& value) {
+    if (!value) return;
+    std::size_t used = 0;
+    int index = -1;
+    try {
+        index = std::stoi(*value, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != value->size()) throw UsageError("--opencl-device: '" + *value + "' is not a device number");
+    try {
+        select_opencl_device(index);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
 }
 
 }  // namespace hf::cli

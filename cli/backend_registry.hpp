@@ -3,6 +3,7 @@
 // usable one by a short measured calibration.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,5 +29,9 @@ std::vector<std::string> backend_choices();
 // std::runtime_error saying why). `report`, if given, receives the calibration results.
 BackendInfo resolve_backend(std::string_view name, std::vector<CalibrationResult>* report = nullptr,
                             bool allow_experimental = false);
+
+// --opencl-device N (when given): the OpenCL device the opencl backend uses, numbered as
+// `hashforge selftest` lists them. A bad number is a UsageError naming the valid ones.
+void apply_opencl_device(const std::optional<std::string>& value);
 
 }  // namespace hf::cli

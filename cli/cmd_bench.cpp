@@ -20,15 +20,17 @@ constexpr const char* kHelp =
     "Measures sha256d hashrate on this machine through the search engine, per backend and thread\n"
     "count. Every figure is measured (hashes counted / steady_clock seconds), never modeled.\n\n"
     "  --backend B     all: every backend (unsupported ones listed as skipped); auto (default): the one\n"
-    "                  the miner would pick; or a name: scalar, shani, avx2, avx512, avx512+shani;\n"
+    "                  the miner would pick; or a name: scalar, shani, avx2, avx512, avx512+shani, opencl;\n"
     "                  measured variants: shani-x1..x4, avx512-x2, avx512+shani-x1..x3\n"
+    "  --opencl-device N  the OpenCL device for opencl (numbered as 'hashforge selftest' lists them)\n"
     "  --seconds S     measuring time per run (default 3)\n"
     "  -t, --threads N threads per run (default: 1, then one per core when there is more than one)\n"
     "  --json          print one JSON object: {\"cpu_features\": [...], \"results\": [...]}\n"
     "  --verify        instead of speed, compare each backend's found nonces with the portable\n"
     "                  reference on random headers at an easy target for S seconds\n\n"
     "Eras: scalar and shani are CPU designs; avx2/avx512 are 'GPU-style' (one nonce per SIMD lane,\n"
-    "all lanes in lockstep, the way a GPU warp runs).\n\n"
+    "all lanes in lockstep, the way a GPU warp runs); opencl is a real GPU kernel (OpenCL C), run by\n"
+    "the OpenCL driver of a GPU, or of the CPU through POCL (threads then mean host threads feeding it).\n\n"
     "hashforge bench --joules [...]: hashes per joule, CPU -> GPU -> ASIC, measured, modeled and\n"
     "published, in one table and chart (see 'hashforge bench --joules --help').\n";
 
@@ -41,7 +43,8 @@ struct BenchSettings {
 
 BenchSettings read_bench_settings(std::span<char* const> argv) {
     static const OptionSpec specs[] = {{"help", 'h', false}, {"backend", 0, true}, {"seconds", 0, true},
-                                       {"threads", 't', true}, {"json", 0, false}, {"verify", 0, false}};
+                                       {"threads", 't', true}, {"json", 0, false}, {"verify", 0, false},
+                                       {"opencl-device", 0, true}};
     const auto args = parse_args(specs, argv);
     BenchSettings s;
     s.help = args.has("help");
@@ -58,6 +61,7 @@ BenchSettings read_bench_settings(std::span<char* const> argv) {
     s.json = args.has("json");
     s.verify = args.has("verify");
     s.backend = args.get("backend").value_or(std::string(kAutoBackend));
+    apply_opencl_device(args.get("opencl-device"));
     return s;
 }
 
@@ -70,7 +74,7 @@ std::vector<BackendInfo> select_backends(const std::string& which, BenchReport& 
         return backends;
     }
     for (const auto& b : cli_backends()) {
-        if (!b.supported()) report.skipped.push_back({b.name, b.era, 0, 0, 0, 0, 0, "not supported by this CPU"});
+        if (!b.supported()) report.skipped.push_back({b.name, b.era, 0, 0, 0, 0, 0, unsupported_reason(b)});
         else if (const auto why = backend_self_test(b); !why.empty())
             report.skipped.push_back({b.name, b.era, 0, 0, 0, 0, 0, "self-test failed: " + why});
         else backends.push_back(b);

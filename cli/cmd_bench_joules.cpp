@@ -13,6 +13,7 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/joules_asic_rows.hpp"
+#include "core/backend_opencl.hpp"
 #include "core/backends.hpp"
 #include "core/cpu_features.hpp"
 
@@ -119,9 +120,11 @@ int run_bench_joules(std::span<char* const> argv) {
         throw UsageError(std::string("--reference: ") + e.what());
     }
 
-    const auto& backends = core_backends();
+    std::vector<BackendInfo> backends = core_backends();
+    backends.push_back(opencl_backend_info());  // measured on this machine's OpenCL device
     const joules::UsabilityCheck usable = [](const BackendInfo& b) -> std::string {
         if (!b.supported()) {
+            if (b.era == Era::Gpu) return unsupported_reason(b);
             if (b.name.starts_with("avx512")) return "this CPU has no AVX-512 (F+VL per CPUID/XGETBV)";
             return "this CPU lacks the instructions it needs (CPUID)";
         }

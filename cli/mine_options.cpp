@@ -33,7 +33,9 @@ constexpr const char* kHelp =
     "  --watchdog S           no mining.notify for S seconds means the pool is dead (default 120)\n\n"
     "Hashing:\n"
     "  -t, --threads N        worker threads (default: one per core)\n"
-    "  --backend NAME         auto (default: fastest measured), scalar, shani, avx2, avx512, asic-emu\n"
+    "  --backend NAME         auto (default: fastest measured), scalar, shani, avx2, avx512,\n"
+    "                         avx512+shani, opencl, asic-emu\n"
+    "  --opencl-device N      the OpenCL device for opencl (as 'hashforge selftest' lists them)\n"
     "  --device MODEL:PATH    mine with BM13xx chips on a serial device instead (bm1366 or bm1397;\n"
     "                         a Bitaxe's UART, or `hashforge chip --pty PATH`); see docs/serial-chip.md\n"
     "  --chips N              chips expected on the device's chain (default 1)\n"
@@ -61,7 +63,7 @@ const OptionSpec kSpecs[] = {
     {"protocol-dump", 'P', false},  {"status-interval", 0, true}, {"duration", 0, true},
     {"api-listen", 0, true},        {"api-allow", 0, true},       {"pool-difficulty", 0, true},
     {"pool-spm", 0, true},          {"device", 0, true},          {"chips", 0, true},
-    {"frequency", 0, true},
+    {"frequency", 0, true},         {"opencl-device", 0, true},
 };
 
 // Command-line options over a -c config file's values.
@@ -198,6 +200,7 @@ MineSettings read_mine_settings(std::span<char* const> argv) {
     s.api_allow = api_allow_list(opt);
     if (auto a = opt.get("api-listen")) s.api_listen = api_address(*a);
     s.backend = opt.get("backend").value_or(std::string(kAutoBackend));
+    apply_opencl_device(opt.get("opencl-device"));
     s.version_rolling = !opt.has("no-version-rolling");
     s.tls_verify = !opt.has("no-verify");
     s.cert = opt.get("cert").value_or("");

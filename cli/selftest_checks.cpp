@@ -20,7 +20,7 @@ std::vector<SelfTestCheck> selftest_checks() {
     for (const auto& backend : cli_backends()) {  // core's and the emulated ASIC
         checks.push_back({"backend " + backend.name + " (" + std::string(era_name(backend.era)) + ")",
                           [backend]() -> SelfTestOutcome {
-                              if (!backend.supported()) return {SelfTestOutcome::Skip, "not supported by this CPU"};
+                              if (!backend.supported()) return {SelfTestOutcome::Skip, unsupported_reason(backend)};
                               const std::string why = backend_self_test(backend);
                               if (!why.empty()) return {SelfTestOutcome::Fail, why};
                               return {SelfTestOutcome::Pass, "genesis block + random headers vs reference"};

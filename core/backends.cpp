@@ -8,6 +8,7 @@
 
 #include <time.h>
 
+#include "core/backend_opencl.hpp"
 #include "core/cpu_features.hpp"
 #include "core/sha256d_plan.hpp"
 #include "core/target.hpp"
@@ -65,8 +66,12 @@ std::optional<BackendInfo> find_backend(std::span<const BackendInfo> backends, s
     return std::nullopt;
 }
 
+std::string unsupported_reason(const BackendInfo& info) {
+    return info.era == Era::Gpu ? opencl_unavailable_reason() : "not supported by this CPU";
+}
+
 std::string backend_self_test(const BackendInfo& info) {
-    if (!info.supported()) return "not supported by this CPU";
+    if (!info.supported()) return unsupported_reason(info);
     auto backend = info.create();
     const std::atomic<bool> no_stop{false};
 

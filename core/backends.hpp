@@ -41,6 +41,10 @@ const std::vector<BackendInfo>& core_backends();
 // The entry named `name` in `backends`, if any.
 std::optional<BackendInfo> find_backend(std::span<const BackendInfo> backends, std::string_view name);
 
+// Why supported() is false: "not supported by this CPU", or for the GPU era the OpenCL reason
+// ("no OpenCL device", a kernel build failure).
+std::string unsupported_reason(const BackendInfo& backend);
+
 // Checks a backend against the portable reference: the genesis block's nonce is found (and only
 // it) at difficulty 1, and for random headers at an easy target the exact set of nonces found
 // equals the reference's, across lane boundaries and the 2^32 wrap. Empty string: pass.

@@ -17,6 +17,7 @@ std::string_view era_name(Era era) {
     switch (era) {
         case Era::Cpu: return "CPU";
         case Era::GpuStyle: return "GPU-style";
+        case Era::Gpu: return "GPU";
         case Era::Asic: return "ASIC";
     }
     return "?";

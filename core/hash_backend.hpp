@@ -1,6 +1,7 @@
 // The interface every hashing backend implements: scan a range of nonces of one header and report
-// the nonces whose sha256d meets a target. CPU (scalar, shani), GPU-style SIMD (avx2, avx512) and
-// the emulated ASIC (hw_model's asic-emu) all look the same to the search engine.
+// the nonces whose sha256d meets a target. CPU (scalar, shani), GPU-style SIMD (avx2, avx512), a
+// real GPU kernel (opencl) and the emulated ASIC (hw_model's asic-emu) all look the same to the
+// search engine.
 #pragma once
 
 #include <atomic>
@@ -33,8 +34,8 @@ struct NonceRange {
     std::uint64_t count = 0;
 };
 
-enum class Era { Cpu, GpuStyle, Asic };
-std::string_view era_name(Era era);  // "CPU", "GPU-style", "ASIC"
+enum class Era { Cpu, GpuStyle, Gpu, Asic };
+std::string_view era_name(Era era);  // "CPU", "GPU-style", "GPU", "ASIC"
 
 class HashBackend {
 public:

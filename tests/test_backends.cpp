@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "core/backend_opencl.hpp"
 #include "core/backends.hpp"
 #include "core/block_header.hpp"
 #include "core/hex.hpp"
@@ -35,8 +36,23 @@ Hash256 openssl_sha256d(const HeaderBytes& header) {
     return out;
 }
 
-std::vector<BackendInfo> all_backends() {
+// Core's backends and the OpenCL kernel (on the first GPU, else device 0: POCL's CPU device here).
+std::vector<BackendInfo> core_and_opencl() {
     std::vector<BackendInfo> out = core_backends();
+    out.push_back(opencl_backend_info());
+    return out;
+}
+
+// A backend this machine cannot run is skipped with the reason ("no OpenCL device" where no
+// OpenCL platform is installed), never silently.
+bool skip_unsupported(const BackendInfo& info) {
+    if (info.supported()) return false;
+    MESSAGE("skipped " << info.name << ": " << unsupported_reason(info));
+    return true;
+}
+
+std::vector<BackendInfo> all_backends() {
+    std::vector<BackendInfo> out = core_and_opencl();
     for (int n = 1; n <= 4; ++n)
         out.push_back({"shani-x" + std::to_string(n), Era::Cpu, find_backend(core_backends(), "shani")->supported,
                        [n] { return make_shani_backend_streams(n); }});
@@ -92,10 +108,7 @@ TEST_CASE("each backend finds exactly the reference's nonces on random headers")
     const int headers = sanitized() ? 3 : 12;
     for (const auto& info : all_backends()) {
         CAPTURE(info.name);
-        if (!info.supported()) {
-            MESSAGE("skipped (not supported by this CPU): " << info.name);
-            continue;
-        }
+        if (skip_unsupported(info)) continue;
         auto backend = info.create();
         const std::atomic<bool> no_stop{false};
         std::uint64_t compared = 0, matched = 0;
@@ -119,8 +132,8 @@ TEST_CASE("each backend finds exactly the reference's nonces on random headers")
 
 TEST_CASE("a difficulty-1 target: only real block nonces, found among their neighbours") {
     const auto v = test::load_vector("blocks.json");
-    for (const auto& info : core_backends()) {
-        if (!info.supported()) continue;
+    for (const auto& info : core_and_opencl()) {
+        if (skip_unsupported(info)) continue;
         CAPTURE(info.name);
         auto backend = info.create();
         const std::atomic<bool> no_stop{false};
@@ -138,8 +151,8 @@ TEST_CASE("a difficulty-1 target: only real block nonces, found among their neig
 }
 
 TEST_CASE("backends stop promptly and report what they hashed") {
-    for (const auto& info : core_backends()) {
-        if (!info.supported()) continue;
+    for (const auto& info : core_and_opencl()) {
+        if (skip_unsupported(info)) continue;
         CAPTURE(info.name);
         auto backend = info.create();
         std::atomic<bool> stop{true};
@@ -154,11 +167,11 @@ TEST_CASE("backends stop promptly and report what they hashed") {
 }
 
 TEST_CASE("self-test passes for every supported backend and dispatch picks a usable one") {
-    for (const auto& info : core_backends()) {
+    for (const auto& info : core_and_opencl()) {
         CAPTURE(info.name);
         const std::string why = backend_self_test(info);
         if (info.supported()) CHECK(why.empty());
-        else CHECK(why == "not supported by this CPU");
+        else CHECK(why == unsupported_reason(info));
     }
     std::vector<CalibrationResult> report;
     const BackendInfo chosen = choose_backend(core_backends(), std::chrono::milliseconds(2), &report);
@@ -171,6 +184,40 @@ TEST_CASE("self-test passes for every supported backend and dispatch picks a usa
     }
     for (const auto& r : report)
         if (r.name == chosen.name) CHECK(r.hashrate == best);  // the measured fastest, not a fixed order
+}
+
+TEST_CASE("opencl: usable wherever an OpenCL device exists, and never chosen by auto") {
+    const auto devices = opencl_devices();
+    const BackendInfo info = opencl_backend_info();
+    CHECK(info.era == Era::Gpu);
+    if (devices.empty()) {
+        MESSAGE("skipped: no OpenCL device (install an OpenCL platform, e.g. Debian's pocl-opencl-icd)");
+        CHECK(unsupported_reason(info) == "no OpenCL device");
+        CHECK_FALSE(info.supported());
+        return;
+    }
+    CHECK(opencl_unavailable_reason() == "");  // the kernel builds on the selected device
+    CHECK(info.supported());
+    const OpenClWorkSize w = opencl_work_size();
+    CHECK(w.batch % (w.local * w.vector_width) == 0);  // whole work-groups, measured
+    CHECK(w.hashrate > 0);
+    CHECK_FALSE(find_backend(core_backends(), "opencl"));  // auto calibrates CPU time: not for a device
+    CHECK_THROWS_AS(select_opencl_device(static_cast<int>(devices.size())), std::invalid_argument);
+    CHECK_THROWS_AS(select_opencl_device(-1), std::invalid_argument);
+}
+
+TEST_CASE("opencl: more candidates than the result buffer holds are all reported") {
+    const BackendInfo info = opencl_backend_info();
+    if (skip_unsupported(info)) return;
+    auto backend = info.create();
+    const std::atomic<bool> no_stop{false};
+    std::mt19937_64 rng(5);
+    // Every nonce meets the maximum target: 5000 candidates, far more than the first buffer.
+    const ScanWork w = ScanWork::from_header(random_header(rng), U256::max());
+    std::vector<std::uint32_t> found;
+    CHECK(backend->scan(w, {0xfffff000u, 5000}, found, no_stop) == 5000);
+    REQUIRE(found.size() == 5000);
+    for (std::uint32_t i = 0; i < 5000; ++i) CHECK(found[i] == 0xfffff000u + i);
 }
 
 TEST_CASE("a broken backend fails its self-test and is never chosen") {

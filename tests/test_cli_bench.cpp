@@ -53,3 +53,30 @@ TEST_CASE("selftest checks every backend") {
     for (const char* name : {"backend scalar", "backend shani", "backend avx2", "backend avx512"})
         CHECK(r.output.find(name) != std::string::npos);
 }
+
+TEST_CASE("opencl from the command line: devices listed, verify against the reference, bad device refused") {
+    const auto self = run_hashforge("selftest");
+    REQUIRE(self.output.find("backend opencl (GPU)") != std::string::npos);
+    if (self.output.find("OpenCL: no OpenCL device") != std::string::npos) {
+        MESSAGE("skipped: no OpenCL device (install an OpenCL platform, e.g. Debian's pocl-opencl-icd)");
+        CHECK(run_hashforge("bench --backend opencl", true).output.find("no OpenCL device") != std::string::npos);
+        return;
+    }
+    CHECK(self.exit_status == 0);
+    CHECK(self.output.find("OpenCL devices (--opencl-device N):") != std::string::npos);
+    CHECK(self.output.find("  * 0  ") != std::string::npos);  // numbered, the selected one marked
+    CHECK(self.output.find("work size on device 0 (measured)") != std::string::npos);
+
+    const auto r = run_hashforge("bench --backend opencl --opencl-device 0 --verify --seconds 0.3 --json");
+    REQUIRE(r.exit_status == 0);
+    const auto j = nlohmann::json::parse(r.output);
+    CHECK(j["results"][0]["backend"] == "opencl");
+    CHECK(j["results"][0]["era"] == "GPU");
+    CHECK(j["results"][0]["mismatches"] == 0);
+    CHECK(j["results"][0]["hashes"].get<double>() > 1000);
+
+    const auto bad = run_hashforge("bench --backend opencl --opencl-device 99", true);
+    CHECK(bad.exit_status == 2);
+    CHECK(bad.output.find("--opencl-device 99") != std::string::npos);
+    CHECK(run_hashforge("mine --backend opencl --opencl-device x --duration 1", true).exit_status == 2);
+}

@@ -3,17 +3,16 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "bench/joules/gpu_kernel_ops.hpp"
+#include "bench/joules/opencl_kernel_ops.hpp"
 #include "core/block_header.hpp"
 
 namespace hf::joules {
 
 OpCounts kernel_ops_per_nonce(const IsaFeatures& isa) {
-    // Any header will do: which operations depend on the nonce is fixed by the algorithm. The
-    // Bitcoin genesis header's midstate words are as good as any.
-    const sha256::State midstate = sha256::kInitialState;
-    const std::array<std::uint32_t, 3> tail = {0x4b1e5e4a, 0x29ab5f49, 0xffff001d};
-    return trace_sha256d_nonce_kernel(midstate, tail, 0x1dac2b7c, isa).with_early_exit;
+    // The kernel hashforge runs on OpenCL devices, counted from its source. Any header will do:
+    // which operations depend on the nonce is fixed by the kernel. The genesis block's is used.
+    const ScanWork work = ScanWork::from_header(genesis_block_header().serialize(), U256{});
+    return trace_opencl_kernel(work, kGenesisNonce, isa).ops;
 }
 
 GpuPrediction predict_gpu(const GpuSpec& gpu) {

@@ -1,5 +1,5 @@
 // Predicts a GPU's sha256d hashrate and J/TH from first principles: the per-nonce operation
-// count of the GPU-style kernel (gpu_kernel_ops.hpp) on the GPU's instruction set, divided into
+// count of hashforge's OpenCL kernel (opencl_kernel_ops.hpp) on the GPU's instruction set, divided into
 // its ALU throughput (lanes x clock x per-lane issue rate of each operation class). Power is the
 // board's rated power. No measured GPU hashrate enters the prediction; published hashrates are
 // kept beside it only to say how far off the model is.
@@ -40,7 +40,8 @@ struct GpuPrediction {
     std::optional<double> error_vs_published;  // prediction / published - 1
 };
 
-// Per-nonce ops of the kernel on `isa` (with early exit), measured on a fixed header; the count
+// Per-nonce ops on `isa` of the OpenCL kernel hashforge runs (core/opencl/sha256d.cl, counted by
+// instrumenting its source: opencl_kernel_ops.hpp), with early exit, on a fixed header; the count
 // does not depend on the header or the nonce.
 OpCounts kernel_ops_per_nonce(const IsaFeatures& isa);
 

@@ -88,6 +88,7 @@ std::string era_label(const JoulesRow& row) {
     if (row.era == "cpu") return "CPU";
     if (row.era == "gpu-style") return "GPU-style";
     if (row.era == "gpu-model") return "GPU (model)";
+    if (row.era == "gpu") return "GPU (OpenCL)";
     if (row.era == "asic") return "ASIC (model)";
     return row.era;
 }

@@ -12,6 +12,7 @@
 #include "bench/joules/cpu_measure.hpp"
 #include "bench/joules/cpu_power.hpp"
 #include "bench/joules/gpu_model.hpp"
+#include "core/backend_opencl.hpp"
 
 namespace hf::joules {
 namespace {
@@ -21,6 +22,13 @@ std::string isa_description(const IsaFeatures& isa) {
     if (isa.bit_select) s += ", bit-select";
     if (isa.three_input_logic) s += ", 3-input logic";
     return s;
+}
+
+// "CPU", "GPU", ... of the OpenCL device the opencl backend uses.
+std::string opencl_device_type() {
+    const auto devices = opencl_devices();
+    const int i = selected_opencl_device();
+    return i >= 0 && i < static_cast<int>(devices.size()) ? devices[static_cast<std::size_t>(i)].type : "none";
 }
 
 std::string utc_now() {
@@ -45,8 +53,9 @@ std::string kernel_ops_note() {
         {"rotate + bit-select (AMD VLIW5, GCN)", {true, true, false}},
         {"rotate + 3-input logic (AVX-512, NVIDIA sm_50+)", {true, false, true}},
     };
-    std::string s = "GPU-style kernel, 32-bit ops per sha256d nonce (midstate, precomputed first rounds, early exit), "
-                    "counted by construction:";
+    std::string s = "GPU model: 32-bit ops per sha256d nonce of hashforge's OpenCL kernel (core/opencl/sha256d.cl: midstate, "
+                    "precomputed rounds 0-3, folded padding, early exit on H7), counted by compiling its source with an "
+                    "op-counting word type:";
     for (const auto& n : isas) {
         const OpCounts c = kernel_ops_per_nonce(n.isa);
         s += std::string(" ") + n.what + ": " + format_number("%.0f", c.total()) + " (" + format_number("%.0f", c.adds) + " add, " +
@@ -126,10 +135,18 @@ JoulesReport build_joules_report(const JoulesOptions& options, std::span<const B
             if (progress) *progress << "  " << b.name << ": skipped (" << why << ")\n";
             continue;
         }
-        for (unsigned t : threads) {
+        // An OpenCL device is fed by one host thread. On a CPU device (POCL) the work runs on every
+        // core, so every core's power is attributed; a GPU's own power is not read here.
+        const bool device = b.era == Era::Gpu;
+        const std::string device_type = device ? opencl_device_type() : "";
+        if (device && device_type != "CPU") {
+            report.notes.push_back(b.name + ": skipped, the device is a " + device_type + " whose power is not measured here (see the gpu-model rows)");
+            continue;
+        }
+        for (unsigned t : device ? std::vector<unsigned>{1} : threads) {
             const BackendRun run = run_backend(b, t, options.seconds, &rapl);
             CpuPowerInputs in;
-            in.threads = std::min(t, cores);
+            in.threads = device ? cores : std::min(t, cores);
             in.seconds = run.seconds;
             in.rapl = run.energy;
             in.rapl_unavailable_reason = run.energy ? "" : run.rapl_note;
@@ -137,8 +154,8 @@ JoulesReport build_joules_report(const JoulesOptions& options, std::span<const B
             in.assumed = assumed;
             const CpuPower power = attribute_cpu_power(in);
             JoulesRow r;
-            r.era = b.era == Era::Cpu ? "cpu" : b.era == Era::GpuStyle ? "gpu-style" : "asic";
-            r.name = b.name;
+            r.era = b.era == Era::Cpu ? "cpu" : b.era == Era::GpuStyle ? "gpu-style" : b.era == Era::Gpu ? "gpu" : "asic";
+            r.name = device ? b.name + " (POCL on CPU)" : b.name;
             r.threads = t;
             r.hashrate = run.hashrate();
             r.watts = power.watts;
@@ -147,6 +164,7 @@ JoulesReport build_joules_report(const JoulesOptions& options, std::span<const B
             r.power_note = power.note;
             r.source = "measured here: " + std::to_string(run.hashes) + " sha256d in " + format_number("%.2f s", run.seconds) + " on " +
                        std::to_string(t) + (t == 1 ? " thread" : " threads") + " (genesis header, nonce scan)";
+            if (device) r.source += "; OpenCL kernel run by POCL on all " + std::to_string(cores) + " cores, fed by 1 host thread";
             if (progress)
                 *progress << "  " << b.name << " x" << t << ": " << format_hashrate(r.hashrate) << ", " << format_number("%.1f W", r.watts)
                           << " (" << power_source_name(r.power_source) << ")\n";
