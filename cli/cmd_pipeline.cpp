@@ -8,6 +8,8 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/pipeline_designs.hpp"
+#include "cli/pipeline_html.hpp"
 #include "core/block_header.hpp"
 #include "core/hex.hpp"
 #include "hw_model/core_sim.hpp"
@@ -23,7 +25,8 @@ constexpr const char* kHelp =
     "Usage: hashforge pipeline [--rounds-per-stage R] [--loop L] [--midstates M] [--cycles N]\n"
     "                          [--no-midstate] [--no-precompute] [--no-hardwire] [--no-cut]\n"
     "                          [--vcd FILE] [--node NODE] [--voltage V] [--mhz F]\n"
-    "       hashforge pipeline --sweep [--node NODE] [--voltage V]\n\n"
+    "       hashforge pipeline --sweep [--node NODE] [--voltage V]\n"
+    "       hashforge pipeline --html FILE [design options] [--joules FILE]\n\n"
     "Runs the emulated SHA-256d hash core (hw_model) clock by clock on the genesis block header,\n"
     "starting a few nonces before the genesis nonce with a difficulty-1 comparator, and prints which\n"
     "nonce sits in which stage: the pipeline filling (latency) and the steady state (throughput).\n\n"
@@ -38,12 +41,15 @@ constexpr const char* kHelp =
     "  --vcd FILE            also write a VCD waveform (GTKWave) of the clock, nonce counter,\n"
     "                        the first, middle and last stage registers and the found strobe\n"
     "  --sweep               a table over configurations instead of the picture\n"
+    "  --html FILE           write one self-contained web page (no network needed) animating this\n"
+    "                        design and six others clock by clock, charting the sweep and the\n"
+    "                        CPU -> GPU -> ASIC hashes per joule (docs/browser.md)\n"
+    "  --joules FILE         the page's joules rows from this `bench --joules --json` file\n"
+    "                        (default: docs/joules.json as built in; not re-measured)\n"
     "  --node NODE           technology for the energy figures: 45nm, 16nm, 7nm (default 16nm)\n"
     "  --voltage V           supply voltage (default: the node's nominal)\n"
     "  --mhz F               clock (default: the model's estimate for the design and voltage)\n\n"
     "Area, power and energy are modeled (hw_model/energy_model.cpp), calibrated on the Antminer S9.\n";
-
-HeaderBytes genesis_header() { return genesis_block_header().serialize(); }
 
 char nonce_mark(std::uint32_t nonce, std::uint32_t first) {
     const std::uint32_t i = nonce - first;
@@ -76,11 +82,9 @@ int run_picture(const hw::CoreConfig& cfg, unsigned cycles, const std::optional<
     }
     std::printf("\n\n");
 
-    const std::uint32_t first = kGenesisNonce - 4;
-    std::vector<std::uint32_t> versions;
-    for (unsigned m = 0; m < cfg.midstates; ++m) versions.push_back(1 + (m << 13));
+    const std::uint32_t first = picture_first_nonce();
     hw::CycleCore core(spec);
-    core.load_job(hw::core_job_from_header(genesis_header(), versions, 32), first, std::uint64_t{1} << 32);
+    load_picture_job(core, cfg);
 
     std::ofstream vcd_file;
     std::optional<hw::VcdWriter> vcd;
@@ -167,24 +171,9 @@ int run_sweep(const hw::TechnologyNode& node, double voltage) {
                     spec.hardware.register_bits, spec.hardware.adders32, spec.latency_clocks, spec.hashes_per_clock, e.clock_mhz,
                     e.area_mm2, e.power_w * 1e3, e.joules_per_th(), e.hashes_per_joule() / 1e6);
     };
-    for (unsigned R : {1u, 2u, 4u, 8u})
-        for (unsigned L : {1u, 4u, 16u, 64u}) {
-            if (R * L > 64) continue;
-            hw::CoreConfig c;
-            c.rounds_per_stage = R;
-            c.loop = L;
-            row(c);
-        }
+    for (const auto& c : design_grid()) row(c);
     std::printf("\nThe ASIC savings, one at a time (R1 L1):\n");
-    for (int i = 0; i < 6; ++i) {
-        hw::CoreConfig c;
-        if (i == 1) c.midstate_from_host = false;
-        if (i == 2) c.precompute_job_rounds = false;
-        if (i == 3) c.hardwire_padding = false;
-        if (i == 4) c.cut_final_rounds = false;
-        if (i == 5) c.midstates = 4;
-        row(c);
-    }
+    for (const auto& c : saving_variants()) row(c);
     std::printf("\nNamed chips (hw_model/energy_report.hpp):\n");
     for (const auto& name : hw::chip_model_names()) {
         const auto r = hw::energy_report(name);
@@ -205,7 +194,7 @@ int run_pipeline(std::span<char* const> argv) {
         {"help", 'h', false},          {"rounds-per-stage", 'r', true}, {"loop", 'l', true},      {"midstates", 0, true},
         {"cycles", 'n', true},         {"no-midstate", 0, false},       {"no-precompute", 0, false}, {"no-hardwire", 0, false},
         {"no-cut", 0, false},          {"vcd", 0, true},                {"sweep", 0, false},       {"node", 0, true},
-        {"voltage", 0, true},          {"mhz", 0, true},
+        {"voltage", 0, true},          {"mhz", 0, true},                {"html", 0, true},         {"joules", 0, true},
     };
     const auto args = parse_args(specs, argv);
     if (args.has("help")) {
@@ -238,6 +227,7 @@ int run_pipeline(std::span<char* const> argv) {
     const double mhz = args.get_double("mhz").value_or(0);
     if (mhz < 0 || mhz > 10000) throw UsageError("--mhz must be between 0 and 10000");
     if (args.has("sweep")) return run_sweep(*node, voltage);
+    if (auto html = args.get("html")) return write_pipeline_page(*html, {cfg, node, voltage, mhz, args.get("joules")});
     return run_picture(cfg, cycles, args.get("vcd"), *node, voltage, mhz);
 }
 
