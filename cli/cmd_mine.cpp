@@ -14,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "cli/console_format.hpp"
 #include "cli/miner_api.hpp"
+#include "cli/status_http.hpp"
 #include "cli/version.hpp"
 #include "core/hex.hpp"
 #include "core/search_engine.hpp"
@@ -49,7 +50,9 @@ constexpr const char* kHelp =
     "  --duration S           stop after S seconds (default: until Ctrl-C / SIGTERM)\n"
     "  --api-listen [HOST:]PORT  cgminer-compatible API (HOST default 127.0.0.1, PORT default 4028)\n"
     "  --api-allow LIST       addresses/networks allowed privileged API commands (quit, switchpool),\n"
-    "                         e.g. W:127.0.0.1,W:192.168.1.0/24\n\n"
+    "                         e.g. W:127.0.0.1,W:192.168.1.0/24\n"
+    "  --http [HOST:]PORT     status web page (hashrate plot, shares, pool) and /api/status JSON;\n"
+    "                         HOST default 127.0.0.1 (docs/browser.md)\n\n"
     "Built-in pool (only without -o):\n"
     "  --pool-difficulty D    starting share difficulty (default 0.0005; vardiff adjusts it)\n"
     "  --pool-spm N           vardiff goal in shares per minute (default 20)\n\n"
@@ -63,7 +66,7 @@ const OptionSpec kSpecs[] = {
     {"backend", 0, true},           {"quiet", 'q', false},        {"debug", 'D', false},
     {"protocol-dump", 'P', false},  {"status-interval", 0, true}, {"duration", 0, true},
     {"api-listen", 0, true},        {"api-allow", 0, true},       {"pool-difficulty", 0, true},
-    {"pool-spm", 0, true},
+    {"pool-spm", 0, true},          {"http", 0, true},
 };
 
 // Command-line options over a -c config file's values.
@@ -211,6 +214,14 @@ int run_mine(std::span<char* const> argv) {
     }
     std::optional<std::pair<std::string, std::uint16_t>> api;
     if (auto a = opt.get("api-listen")) api = api_address(*a);
+    std::optional<std::pair<std::string, std::uint16_t>> http_listen;
+    if (auto h = opt.get("http")) {
+        try {
+            http_listen = parse_http_listen(*h);
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(e.what());
+        }
+    }
 
     const BackendInfo backend = resolve_backend(opt.get("backend").value_or(std::string(kAutoBackend)));
     net::EventLoop loop;
@@ -260,11 +271,13 @@ int run_mine(std::span<char* const> argv) {
     say("hashing with " + std::string(engine->backend_name()) + " on " + std::to_string(engine->threads()) +
         " thread(s)");
 
+    std::unique_ptr<StatusHttpServer> status_page;
     stratum::RunnerEvents ev;
     if (!quiet) ev.info = [](const std::string& t) { say(t); };
     if (debug) ev.debug = [](const std::string& t) { say("[debug] " + t); };
     if (dump) ev.dump = [](const std::string& t) { say(t); };
-    ev.share = [&engine](const stratum::ShareResult& r, std::size_t) {
+    ev.share = [&engine, &status_page](const stratum::ShareResult& r, std::size_t) {
+        if (status_page) status_page->note_share(r);
         char buf[320];
         if (r.accepted) {
             std::snprintf(buf, sizeof buf, "accepted: share diff %.6g (pool diff %.6g) job %s nonce %s, %lld ms, %s",
@@ -355,6 +368,16 @@ int run_mine(std::span<char* const> argv) {
         say("cgminer API listening on " + api->first + ":" + std::to_string(api_listener->port()));
     }
 
+    if (http_listen) {
+        try {
+            status_page = std::make_unique<StatusHttpServer>(loop, StatusHttpOptions{.host = http_listen->first, .port = http_listen->second}, state);
+        } catch (const std::exception& e) {
+            std::cerr << "hashforge mine: " << e.what() << "\n";
+            return kExitFailure;
+        }
+        say("status page on http://" + http_listen->first + ":" + std::to_string(status_page->port()) + "/");
+    }
+
     runner->start();
     loop.run();
 
@@ -394,6 +417,7 @@ int run_mine(std::span<char* const> argv) {
     std::fflush(stdout);
     runner.reset();
     api_listener.reset();
+    status_page.reset();
     embedded_server.reset();
     return kExitOk;
 }
