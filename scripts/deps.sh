@@ -2,6 +2,10 @@
 # Installs the Debian packages hashforge builds with, if any are missing. Safe to run repeatedly.
 set -euo pipefail
 PACKAGES=(g++ cmake ninja-build pkg-config libssl-dev libboost-dev nlohmann-json3-dev libbenchmark-dev doctest-dev openssl)
+# chromium: the browser tests of the web pages (tests/browser_test.sh). It is big: about 360 MB for
+# chromium and chromium-common plus their libraries, a minute or two of apt on a fresh machine.
+# Without it those tests are skipped with a message; everything else builds and runs.
+PACKAGES+=(chromium)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
