@@ -118,11 +118,11 @@ int run_picture(const hw::CoreConfig& cfg, unsigned cycles, const std::optional<
         vcd->set(sig_found, core.found());
         vcd->set(sig_found_nonce, core.found_nonce());
         for (const auto& p : probes) {
-            const auto r = core.stage_registers(p.stage);
-            vcd->set(p.valid, r[0]);
-            vcd->set(p.nonce, r[1]);
-            vcd->set(p.a, r[2]);
-            vcd->set(p.e, r[6]);
+            const auto v = stage_view(core, p.stage);
+            vcd->set(p.valid, v.valid);
+            vcd->set(p.nonce, v.nonce);
+            vcd->set(p.a, v.a);
+            vcd->set(p.e, v.e);
         }
         vcd->timestamp(clock * 2);  // rising edge (a 2 ns clock: 500 MHz)
         vcd->set(sig_clk, 0);
@@ -137,8 +137,8 @@ int run_picture(const hw::CoreConfig& cfg, unsigned cycles, const std::optional<
         core.clock();
         std::string row;
         for (std::size_t s = 0; s < spec.stages.size() && s < 64; ++s) {
-            const auto r = core.stage_registers(static_cast<unsigned>(s));
-            row += r[0] ? nonce_mark(r[1], first) : '.';
+            const auto v = stage_view(core, static_cast<unsigned>(s));
+            row += v.valid ? nonce_mark(v.nonce, first) : '.';
         }
         std::string found = "";
         if (core.found()) {

@@ -41,6 +41,11 @@ std::string pipeline_flags(const hw::CoreConfig& c) {
     return f;
 }
 
+StageView stage_view(const hw::CycleCore& core, unsigned stage) {
+    const auto r = core.stage_registers(stage);  // [0] valid, [1] nonce, [2..9] a..h of lane 0
+    return {r[0] != 0, r[1], r[2], r[6]};
+}
+
 std::uint32_t picture_first_nonce() { return kGenesisNonce - 4; }
 
 void load_picture_job(hw::CycleCore& core, const hw::CoreConfig& config) {

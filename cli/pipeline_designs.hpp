@@ -24,6 +24,14 @@ std::string pipeline_flags(const hw::CoreConfig& config);
 // The first nonce the picture issues (the genesis nonce is the fifth, "E").
 std::uint32_t picture_first_nonce();
 
+// What the pictures show of one stage register: whether it holds a nonce, which, and the a and e
+// working words of its first lane (the one place that knows CycleCore's register layout).
+struct StageView {
+    bool valid = false;
+    std::uint32_t nonce = 0, a = 0, e = 0;
+};
+StageView stage_view(const hw::CycleCore& core, unsigned stage);
+
 // Loads the picture's job into `core`: the genesis header, one version-rolled lane per midstate.
 void load_picture_job(hw::CycleCore& core, const hw::CoreConfig& config);
 

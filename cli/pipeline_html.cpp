@@ -29,10 +29,10 @@ constexpr unsigned kMaxClocks = 2000;
 json snapshot(const hw::CycleCore& core, std::uint32_t first) {
     json stages = json::array();
     for (unsigned s = 0; s < core.spec().stages.size(); ++s) {
-        const auto r = core.stage_registers(s);
-        stages.push_back(r[0] ? static_cast<std::int64_t>(r[1] - first) : -1);
-        stages.push_back(r[2]);
-        stages.push_back(r[6]);
+        const auto v = stage_view(core, s);
+        stages.push_back(v.valid ? static_cast<std::int64_t>(v.nonce - first) : -1);
+        stages.push_back(v.a);
+        stages.push_back(v.e);
     }
     return json::array({core.nonce_counter(), core.phase(), core.found() ? 1 : 0, core.found_nonce(), std::move(stages)});
 }
