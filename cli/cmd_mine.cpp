@@ -375,7 +375,9 @@ int run_mine(std::span<char* const> argv) {
             std::cerr << "hashforge mine: " << e.what() << "\n";
             return kExitFailure;
         }
-        say("status page on http://" + http_listen->first + ":" + std::to_string(status_page->port()) + "/");
+        const auto& host = http_listen->first;
+        say("status page on http://" + (host.find(':') == std::string::npos ? host : "[" + host + "]") + ":" +
+            std::to_string(status_page->port()) + "/");
     }
 
     runner->start();

@@ -163,11 +163,16 @@ asio::awaitable<void> serve(std::shared_ptr<StatusHttpServer::Shared> shared, be
 }
 
 asio::awaitable<void> accept_loop(std::shared_ptr<StatusHttpServer::Shared> shared) {
+    asio::steady_timer pause(shared->io);
     for (;;) {
         error_code ec;
         tcp::socket socket = co_await shared->acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
         if (ec == asio::error::operation_aborted || !shared->acceptor.is_open()) co_return;
-        if (ec) continue;
+        if (ec) {  // e.g. out of file descriptors: wait a little instead of spinning
+            pause.expires_after(std::chrono::milliseconds(100));
+            co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            continue;
+        }
         if (shared->connections >= shared->options.max_connections) {
             socket.close(ec);  // over the bound: refused at once, as a busy device would
             continue;
