@@ -38,8 +38,8 @@ constexpr const char* kHelp =
     "  --no-precompute       no per-job precompute of block 2's rounds 0..2 and W16, W17\n"
     "  --no-hardwire         padding words are registers and adders instead of wires\n"
     "  --no-cut              compute all 64 rounds of the second hash (no early H7 check)\n"
-    "  --vcd FILE            also write a VCD waveform (GTKWave) of the clock, nonce counter,\n"
-    "                        the first, middle and last stage registers and the found strobe\n"
+    "  --vcd FILE            also write a VCD waveform (GTKWave) of every register of the core,\n"
+    "                        named as in the Verilog of `hashforge rtl` (docs/rtl.md)\n"
     "  --sweep               a table over configurations instead of the picture\n"
     "  --html FILE           write one self-contained web page (no network needed) animating this\n"
     "                        design and six others clock by clock, charting the sweep and the\n"
@@ -88,42 +88,20 @@ int run_picture(const hw::CoreConfig& cfg, unsigned cycles, const std::optional<
 
     std::ofstream vcd_file;
     std::optional<hw::VcdWriter> vcd;
-    struct StageProbe {
-        unsigned stage;
-        std::size_t valid, nonce, a, e;
-    };
-    std::vector<StageProbe> probes;
-    std::size_t sig_clk = 0, sig_counter = 0, sig_phase = 0, sig_found = 0, sig_found_nonce = 0;
+    std::vector<std::pair<std::size_t, const hw::Register*>> signals;  // every register of the map, named as in the RTL
+    std::size_t sig_clk = 0;
     if (vcd_path) {
         vcd_file.open(*vcd_path);
         if (!vcd_file) throw UsageError("--vcd: cannot write '" + *vcd_path + "'");
         vcd.emplace(vcd_file, "1ns");
-        sig_clk = vcd->add_signal("core", "clk", 1);
-        sig_counter = vcd->add_signal("core", "nonce_counter", 32);
-        sig_phase = vcd->add_signal("core", "pass", 8);
-        sig_found = vcd->add_signal("core", "found", 1);
-        sig_found_nonce = vcd->add_signal("core", "found_nonce", 32);
-        for (unsigned s : {0u, static_cast<unsigned>(spec.stages.size() / 2), static_cast<unsigned>(spec.stages.size() - 1)}) {
-            if (!probes.empty() && probes.back().stage == s) continue;
-            const std::string scope = "stage" + std::to_string(s);
-            probes.push_back({s, vcd->add_signal(scope, "valid", 1), vcd->add_signal(scope, "nonce", 32), vcd->add_signal(scope, "a", 32),
-                              vcd->add_signal(scope, "e", 32)});
-        }
+        sig_clk = vcd->add_signal(hw::kRtlModuleName, "clk", 1);
+        for (const hw::Register& r : spec.registers.registers)
+            if (r.scope != hw::RegisterScope::Job && r.is_register()) signals.emplace_back(vcd->add_signal(hw::kRtlModuleName, r.name, r.width), &r);
     }
     auto sample = [&](std::uint64_t clock) {
         if (!vcd) return;
         vcd->set(sig_clk, 1);
-        vcd->set(sig_counter, core.nonce_counter());
-        vcd->set(sig_phase, core.phase());
-        vcd->set(sig_found, core.found());
-        vcd->set(sig_found_nonce, core.found_nonce());
-        for (const auto& p : probes) {
-            const auto v = stage_view(core, p.stage);
-            vcd->set(p.valid, v.valid);
-            vcd->set(p.nonce, v.nonce);
-            vcd->set(p.a, v.a);
-            vcd->set(p.e, v.e);
-        }
+        for (const auto& [id, r] : signals) vcd->set(id, core.value(*r));
         vcd->timestamp(clock * 2);  // rising edge (a 2 ns clock: 500 MHz)
         vcd->set(sig_clk, 0);
         vcd->timestamp(clock * 2 + 1);
@@ -137,8 +115,8 @@ int run_picture(const hw::CoreConfig& cfg, unsigned cycles, const std::optional<
         core.clock();
         std::string row;
         for (std::size_t s = 0; s < spec.stages.size() && s < 64; ++s) {
-            const auto v = stage_view(core, static_cast<unsigned>(s));
-            row += v.valid ? nonce_mark(v.nonce, first) : '.';
+            const auto stage = static_cast<unsigned>(s);
+            row += core.stage_valid(stage) ? nonce_mark(core.stage_nonce(stage), first) : '.';
         }
         std::string found = "";
         if (core.found()) {

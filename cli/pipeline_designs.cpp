@@ -41,9 +41,17 @@ std::string pipeline_flags(const hw::CoreConfig& c) {
     return f;
 }
 
-StageView stage_view(const hw::CycleCore& core, unsigned stage) {
-    const auto r = core.stage_registers(stage);  // [0] valid, [1] nonce, [2..9] a..h of lane 0
-    return {r[0] != 0, r[1], r[2], r[6]};
+StageViewer::StageViewer(const hw::PipelineSpec& spec) : a_(spec.stages.size()), e_(spec.stages.size()) {
+    for (const hw::Register& r : spec.registers.registers)
+        if (r.scope == hw::RegisterScope::Stage && r.field == hw::RegisterField::State && r.lane == 0) {
+            if (r.index == 0) a_.at(r.stage) = &r;
+            if (r.index == 4) e_.at(r.stage) = &r;
+        }
+}
+
+StageView StageViewer::operator()(const hw::CycleCore& core, unsigned stage) const {
+    return {core.stage_valid(stage), core.stage_nonce(stage), a_[stage] ? core.value(*a_[stage]) : 0,
+            e_[stage] ? core.value(*e_[stage]) : 0};
 }
 
 std::uint32_t picture_first_nonce() { return kGenesisNonce - 4; }

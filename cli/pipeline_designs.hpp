@@ -24,13 +24,20 @@ std::string pipeline_flags(const hw::CoreConfig& config);
 // The first nonce the picture issues (the genesis nonce is the fifth, "E").
 std::uint32_t picture_first_nonce();
 
-// What the pictures show of one stage register: whether it holds a nonce, which, and the a and e
-// working words of its first lane (the one place that knows CycleCore's register layout).
+// What the page shows of one stage register: whether it holds a nonce, which, and the a and e
+// working words of its first lane, read through the spec's register map.
 struct StageView {
     bool valid = false;
     std::uint32_t nonce = 0, a = 0, e = 0;
 };
-StageView stage_view(const hw::CycleCore& core, unsigned stage);
+class StageViewer {
+public:
+    explicit StageViewer(const hw::PipelineSpec& spec);
+    StageView operator()(const hw::CycleCore& core, unsigned stage) const;
+
+private:
+    std::vector<const hw::Register*> a_, e_;  // per stage, lane 0
+};
 
 // Loads the picture's job into `core`: the genesis header, one version-rolled lane per midstate.
 void load_picture_job(hw::CycleCore& core, const hw::CoreConfig& config);

@@ -26,10 +26,10 @@ constexpr unsigned kMaxClocks = 2000;
 
 // One clock as the page reads it: [nonce counter, pass, found, found nonce, per stage: nonce index
 // (-1 when the stage is empty), a, e of the first lane].
-json snapshot(const hw::CycleCore& core, std::uint32_t first) {
+json snapshot(const hw::CycleCore& core, const StageViewer& view, std::uint32_t first) {
     json stages = json::array();
     for (unsigned s = 0; s < core.spec().stages.size(); ++s) {
-        const auto v = stage_view(core, s);
+        const auto v = view(core, s);
         stages.push_back(v.valid ? static_cast<std::int64_t>(v.nonce - first) : -1);
         stages.push_back(v.a);
         stages.push_back(v.e);
@@ -61,12 +61,13 @@ json trace_design(const std::string& label, const hw::CoreConfig& c, const Pipel
     const std::uint32_t first = picture_first_nonce();
     hw::CycleCore core(spec, false);
     load_picture_job(core, c);
-    json clocks = json::array({snapshot(core, first)});
+    const StageViewer view(spec);
+    json clocks = json::array({snapshot(core, view, first)});
     std::optional<unsigned> found_clock;
     std::uint32_t found_nonce = 0;
     for (unsigned clock = 1; clock <= kMaxClocks; ++clock) {
         core.clock();
-        clocks.push_back(snapshot(core, first));
+        clocks.push_back(snapshot(core, view, first));
         if (core.found() && !found_clock) {
             found_clock = clock;
             found_nonce = core.found_nonce();
