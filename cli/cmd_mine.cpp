@@ -23,6 +23,10 @@ int run_mine(std::span<char* const> argv) {
         std::cerr << "hashforge mine: " << *error << "\n";
         return kExitFailure;
     }
+    if (auto error = miner.start_http()) {
+        std::cerr << "hashforge mine: " << *error << "\n";
+        return kExitFailure;
+    }
     miner.run();
     const MinerState final_state = miner.finish();
     print_summary(final_state, miner.embedded_pool_stats());

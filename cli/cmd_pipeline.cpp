@@ -9,6 +9,8 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/pipeline_designs.hpp"
+#include "cli/pipeline_html.hpp"
 #include "core/block_header.hpp"
 #include "core/hex.hpp"
 #include "hw_model/chip_description.hpp"
@@ -25,7 +27,8 @@ constexpr const char* kHelp =
     "Usage: hashforge pipeline [--rounds-per-stage R] [--loop L] [--midstates M] [--cycles N]\n"
     "                          [--no-midstate] [--no-precompute] [--no-hardwire] [--no-cut]\n"
     "                          [--vcd FILE] [--node NODE] [--voltage V] [--mhz F]\n"
-    "       hashforge pipeline --sweep [--model NAME|FILE | --node NODE] [--voltage V]\n\n"
+    "       hashforge pipeline --sweep [--model NAME|FILE | --node NODE] [--voltage V]\n"
+    "       hashforge pipeline --html FILE [design options] [--joules FILE]\n\n"
     "Runs the emulated SHA-256d hash core (hw_model) clock by clock on the genesis block header,\n"
     "starting a few nonces before the genesis nonce with a difficulty-1 comparator, and prints which\n"
     "nonce sits in which stage: the pipeline filling (latency) and the steady state (throughput).\n\n"
@@ -37,17 +40,20 @@ constexpr const char* kHelp =
     "  --no-precompute       no per-job precompute of block 2's rounds 0..2 and W16, W17\n"
     "  --no-hardwire         padding words are registers and adders instead of wires\n"
     "  --no-cut              compute all 64 rounds of the second hash (no early H7 check)\n"
-    "  --vcd FILE            also write a VCD waveform (GTKWave) of the clock, nonce counter,\n"
-    "                        the first, middle and last stage registers and the found strobe\n"
+    "  --vcd FILE            also write a VCD waveform (GTKWave) of every register of the core,\n"
+    "                        named as in the Verilog of `hashforge rtl` (docs/rtl.md)\n"
     "  --sweep               a table over configurations instead of the picture\n"
     "  --model NAME|FILE     a chip description (docs/chips.md): its node, supply (given or\n"
     "                        estimated) and clock for the energy figures instead of --node/--voltage\n"
+    "  --html FILE           write one self-contained web page (no network needed) animating this\n"
+    "                        design and six others clock by clock, charting the sweep and the\n"
+    "                        CPU -> GPU -> ASIC hashes per joule (docs/browser.md)\n"
+    "  --joules FILE         the page's joules rows from this `bench --joules --json` file\n"
+    "                        (default: docs/joules.json as built in; not re-measured)\n"
     "  --node NODE           technology for the energy figures: 180nm ... 3nm (default 16nm)\n"
     "  --voltage V           supply voltage (default: the node's nominal)\n"
     "  --mhz F               clock (default: the model's estimate for the design and voltage)\n\n"
     "Area, power and energy are modeled (hw_model/energy_model.cpp), calibrated on the Antminer S9.\n";
-
-HeaderBytes genesis_header() { return genesis_block_header().serialize(); }
 
 char nonce_mark(std::uint32_t nonce, std::uint32_t first) {
     const std::uint32_t i = nonce - first;
@@ -80,50 +86,26 @@ int run_picture(const hw::CoreConfig& cfg, unsigned cycles, const std::optional<
     }
     std::printf("\n\n");
 
-    const std::uint32_t first = kGenesisNonce - 4;
-    std::vector<std::uint32_t> versions;
-    for (unsigned m = 0; m < cfg.midstates; ++m) versions.push_back(1 + (m << 13));
+    const std::uint32_t first = picture_first_nonce();
     hw::CycleCore core(spec);
-    core.load_job(hw::core_job_from_header(genesis_header(), versions, 32), first, std::uint64_t{1} << 32);
+    load_picture_job(core, cfg);
 
     std::ofstream vcd_file;
     std::optional<hw::VcdWriter> vcd;
-    struct StageProbe {
-        unsigned stage;
-        std::size_t valid, nonce, a, e;
-    };
-    std::vector<StageProbe> probes;
-    std::size_t sig_clk = 0, sig_counter = 0, sig_phase = 0, sig_found = 0, sig_found_nonce = 0;
+    std::vector<std::pair<std::size_t, const hw::Register*>> signals;  // every register of the map, named as in the RTL
+    std::size_t sig_clk = 0;
     if (vcd_path) {
         vcd_file.open(*vcd_path);
         if (!vcd_file) throw UsageError("--vcd: cannot write '" + *vcd_path + "'");
         vcd.emplace(vcd_file, "1ns");
-        sig_clk = vcd->add_signal("core", "clk", 1);
-        sig_counter = vcd->add_signal("core", "nonce_counter", 32);
-        sig_phase = vcd->add_signal("core", "pass", 8);
-        sig_found = vcd->add_signal("core", "found", 1);
-        sig_found_nonce = vcd->add_signal("core", "found_nonce", 32);
-        for (unsigned s : {0u, static_cast<unsigned>(spec.stages.size() / 2), static_cast<unsigned>(spec.stages.size() - 1)}) {
-            if (!probes.empty() && probes.back().stage == s) continue;
-            const std::string scope = "stage" + std::to_string(s);
-            probes.push_back({s, vcd->add_signal(scope, "valid", 1), vcd->add_signal(scope, "nonce", 32), vcd->add_signal(scope, "a", 32),
-                              vcd->add_signal(scope, "e", 32)});
-        }
+        sig_clk = vcd->add_signal(hw::kRtlModuleName, "clk", 1);
+        for (const hw::Register& r : spec.registers.registers)
+            if (r.scope != hw::RegisterScope::Job && r.is_register()) signals.emplace_back(vcd->add_signal(hw::kRtlModuleName, r.name, r.width), &r);
     }
     auto sample = [&](std::uint64_t clock) {
         if (!vcd) return;
         vcd->set(sig_clk, 1);
-        vcd->set(sig_counter, core.nonce_counter());
-        vcd->set(sig_phase, core.phase());
-        vcd->set(sig_found, core.found());
-        vcd->set(sig_found_nonce, core.found_nonce());
-        for (const auto& p : probes) {
-            const auto r = core.stage_registers(p.stage);
-            vcd->set(p.valid, r[0]);
-            vcd->set(p.nonce, r[1]);
-            vcd->set(p.a, r[2]);
-            vcd->set(p.e, r[6]);
-        }
+        for (const auto& [id, r] : signals) vcd->set(id, core.value(*r));
         vcd->timestamp(clock * 2);  // rising edge (a 2 ns clock: 500 MHz)
         vcd->set(sig_clk, 0);
         vcd->timestamp(clock * 2 + 1);
@@ -137,8 +119,8 @@ int run_picture(const hw::CoreConfig& cfg, unsigned cycles, const std::optional<
         core.clock();
         std::string row;
         for (std::size_t s = 0; s < spec.stages.size() && s < 64; ++s) {
-            const auto r = core.stage_registers(static_cast<unsigned>(s));
-            row += r[0] ? nonce_mark(r[1], first) : '.';
+            const auto stage = static_cast<unsigned>(s);
+            row += core.stage_valid(stage) ? nonce_mark(core.stage_nonce(stage), first) : '.';
         }
         std::string found = "";
         if (core.found()) {
@@ -185,24 +167,9 @@ int run_sweep(const hw::TechnologyNode& node, double voltage, const std::optiona
                     spec.hardware.register_bits, spec.hardware.adders32, spec.latency_clocks, spec.hashes_per_clock, e.clock_mhz,
                     e.area_mm2, e.power_w * 1e3, e.joules_per_th(), e.hashes_per_joule() / 1e6);
     };
-    for (unsigned R : {1u, 2u, 4u, 8u})
-        for (unsigned L : {1u, 4u, 16u, 64u}) {
-            if (R * L > 64) continue;
-            hw::CoreConfig c;
-            c.rounds_per_stage = R;
-            c.loop = L;
-            row(c);
-        }
+    for (const auto& c : design_grid()) row(c);
     std::printf("\nThe ASIC savings, one at a time (R1 L1):\n");
-    for (int i = 0; i < 6; ++i) {
-        hw::CoreConfig c;
-        if (i == 1) c.midstate_from_host = false;
-        if (i == 2) c.precompute_job_rounds = false;
-        if (i == 3) c.hardwire_padding = false;
-        if (i == 4) c.cut_final_rounds = false;
-        if (i == 5) c.midstates = 4;
-        row(c);
-    }
+    for (const auto& c : saving_variants()) row(c);
     if (chip) {
         std::printf("\n%s as described (%u cores of %s at %.0f MHz):\n", chip->name.c_str(), chip->cores, chip->core.c_str(), chip->mhz);
         print_chip_line(*chip);
@@ -221,6 +188,7 @@ int run_pipeline(std::span<char* const> argv) {
         {"cycles", 'n', true},         {"no-midstate", 0, false},       {"no-precompute", 0, false}, {"no-hardwire", 0, false},
         {"no-cut", 0, false},          {"vcd", 0, true},                {"sweep", 0, false},       {"node", 0, true},
         {"voltage", 0, true},          {"mhz", 0, true},                {"model", 'm', true},
+        {"html", 0, true},             {"joules", 0, true},
     };
     const auto args = parse_args(specs, argv);
     if (args.has("help")) {
@@ -260,6 +228,7 @@ int run_pipeline(std::span<char* const> argv) {
     const double mhz = args.get_double("mhz").value_or(chip && !args.has("sweep") ? chip->mhz : 0);
     if (mhz < 0 || mhz > 10000) throw UsageError("--mhz must be between 0 and 10000");
     if (args.has("sweep")) return run_sweep(*node, voltage, chip);
+    if (auto html = args.get("html")) return write_pipeline_page(*html, {cfg, node, voltage, mhz, args.get("joules")});
     return run_picture(cfg, cycles, args.get("vcd"), *node, voltage, mhz);
 }
 

@@ -7,6 +7,7 @@
 
 #include "cli/args.hpp"
 #include "cli/backend_registry.hpp"
+#include "cli/status_http.hpp"
 #include "cli/version.hpp"
 #include "core/target.hpp"
 #include "stratum/pool_url.hpp"
@@ -48,7 +49,9 @@ constexpr const char* kHelp =
     "  --duration S           stop after S seconds (default: until Ctrl-C / SIGTERM)\n"
     "  --api-listen [HOST:]PORT  cgminer-compatible API (HOST default 127.0.0.1, PORT default 4028)\n"
     "  --api-allow LIST       addresses/networks allowed privileged API commands (quit, switchpool),\n"
-    "                         e.g. W:127.0.0.1,W:192.168.1.0/24\n\n"
+    "                         e.g. W:127.0.0.1,W:192.168.1.0/24\n"
+    "  --http [HOST:]PORT     status web page (hashrate plot, shares, pool) and /api/status JSON;\n"
+    "                         HOST default 127.0.0.1 (docs/browser.md)\n\n"
     "Built-in pool (only without -o):\n"
     "  --pool-difficulty D    starting share difficulty (default 0.0005; vardiff adjusts it)\n"
     "  --pool-spm N           vardiff goal in shares per minute (default 20)\n\n"
@@ -63,7 +66,7 @@ const OptionSpec kSpecs[] = {
     {"protocol-dump", 'P', false},  {"status-interval", 0, true}, {"duration", 0, true},
     {"api-listen", 0, true},        {"api-allow", 0, true},       {"pool-difficulty", 0, true},
     {"pool-spm", 0, true},          {"device", 0, true},          {"chips", 0, true},
-    {"frequency", 0, true},         {"opencl-device", 0, true},
+    {"frequency", 0, true},         {"opencl-device", 0, true},   {"http", 0, true},
 };
 
 // Command-line options over a -c config file's values.
@@ -199,6 +202,13 @@ MineSettings read_mine_settings(std::span<char* const> argv) {
     s.pool_spm = opt.number("pool-spm", 0.1, 6000).value_or(20);
     s.api_allow = api_allow_list(opt);
     if (auto a = opt.get("api-listen")) s.api_listen = api_address(*a);
+    if (auto h = opt.get("http")) {
+        try {
+            s.http_listen = parse_http_listen(*h);
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(e.what());
+        }
+    }
     s.backend = opt.get("backend").value_or(std::string(kAutoBackend));
     apply_opencl_device(opt.get("opencl-device"));
     s.version_rolling = !opt.has("no-version-rolling");

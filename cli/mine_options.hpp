@@ -40,6 +40,7 @@ struct MineSettings {
     ApiAllowList api_allow;
     std::optional<std::pair<std::string, std::uint16_t>> api_listen;
     std::optional<hw::host::DeviceOptions> device;  // --device: chips on a serial line hash instead
+    std::optional<std::pair<std::string, std::uint16_t>> http_listen;  // --http: the status page
 };
 
 const char* mine_help();

@@ -65,8 +65,12 @@ MinerSession::MinerSession(MineSettings settings) : settings_(std::move(settings
         if (settings_.suggest_auto) suggest_from_measured_hashrate(ec.backend);
     }
     sink_ = std::make_unique<Sink>(*this);
-    runner_ = std::make_unique<stratum::ClientRunner>(loop_, runner_options(settings_), *sink_,
-                                                      console_events(settings_, [this] { return hashrate().rate_5s; }));
+    stratum::RunnerEvents events = console_events(settings_, [this] { return hashrate().rate_5s; });
+    events.share = [this, console = events.share](const stratum::ShareResult& r, std::size_t pool) {
+        console(r, pool);
+        if (status_page_) status_page_->note_share(r);
+    };
+    runner_ = std::make_unique<stratum::ClientRunner>(loop_, runner_options(settings_), *sink_, std::move(events));
     runner_ptr_ = runner_.get();
     started_ = std::chrono::steady_clock::now();
     loop_.on_signals([this](int sig) { shutdown(sig == SIGINT ? "SIGINT" : "SIGTERM"); });
@@ -76,6 +80,7 @@ MinerSession::~MinerSession() {
     finish();
     runner_.reset();
     api_listener_.reset();
+    status_page_.reset();
     embedded_server_.reset();
 }
 
@@ -113,6 +118,20 @@ void MinerSession::suggest_from_measured_hashrate(const BackendInfo& backend) {
                   "the pool's mining.set_difficulty decides; --suggest-diff D|off overrides)",
                   *settings_.suggest_difficulty, hashrate_text(per_thread).c_str(), threads, seconds);
     say(buf);
+}
+
+std::optional<std::string> MinerSession::start_http() {
+    if (!settings_.http_listen) return std::nullopt;
+    const auto& [host, port] = *settings_.http_listen;
+    try {
+        status_page_ = std::make_unique<StatusHttpServer>(loop_, StatusHttpOptions{.host = host, .port = port},
+                                                          [this] { return state(); });
+    } catch (const std::exception& e) {
+        return std::string(e.what());
+    }
+    say("status page on http://" + (host.find(':') == std::string::npos ? host : "[" + host + "]") + ":" +
+        std::to_string(status_page_->port()) + "/");
+    return std::nullopt;
 }
 
 std::optional<std::string> MinerSession::start_api() {

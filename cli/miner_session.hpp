@@ -11,6 +11,7 @@
 
 #include "cli/mine_options.hpp"
 #include "cli/miner_api.hpp"
+#include "cli/status_http.hpp"
 #include "core/search_engine.hpp"
 #include "stratum/client_runner.hpp"
 #include "stratum/net.hpp"
@@ -28,6 +29,8 @@ public:
 
     // --api-listen; returns the error text when the address cannot be bound.
     std::optional<std::string> start_api();
+    // --http: the status page (cli/status_http.hpp); the error text when it cannot listen.
+    std::optional<std::string> start_http();
     void run();  // until --duration, SIGINT/SIGTERM or the API's quit
     // Stops hashing and returns the final state (for the summary).
     MinerState finish();
@@ -54,6 +57,7 @@ private:
     std::unique_ptr<stratum::ClientRunner> runner_;
     net::Timer status_timer_{loop_}, duration_timer_{loop_};
     std::unique_ptr<net::RequestListener> api_listener_;
+    std::unique_ptr<StatusHttpServer> status_page_;
     std::chrono::steady_clock::time_point started_;
     bool stopping_ = false;
 };

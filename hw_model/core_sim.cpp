@@ -24,21 +24,25 @@ namespace {
 
 using sha256::State;
 
-// Stage register layout (32-bit words): valid, nonce, lane states (8 per lane), message windows
-// (16 per lane; block 2's lanes share window 0), and, only without a host midstate, the lanes'
-// chaining values (8 per lane) that travel with the nonce to the second hash's feed-forward.
-// A window is addressed by round number mod 16: W[t] sits in word t & 15 (one word is rewritten
-// per round, as in an addressable schedule register file). Words past W63 are never produced;
-// their registers are modeled as constant zero (they do not exist, so they never toggle).
+// Stage register layout (32-bit words), taken from the spec's register map: valid, nonce, lane
+// states (8 per lane), message windows (16 per lane; block 2's lanes share window 0), and, only
+// without a host midstate, the lanes' chaining values (8 per lane) that travel with the nonce to
+// the second hash's feed-forward. A window is addressed by round number mod 16: W[t] sits in word
+// t & 15 (one word is rewritten per round, as in an addressable schedule register file). Words
+// past W63 are never produced; their registers are modeled as constant zero.
 struct Layout {
     unsigned lanes;
     bool chain_words;
-    constexpr std::size_t state(unsigned lane) const { return 2 + 8 * lane; }
-    constexpr std::size_t window(unsigned lane) const { return 2 + 8 * lanes + 16 * lane; }
-    constexpr std::size_t chain(unsigned lane) const { return 2 + 24 * lanes + 8 * lane; }
-    constexpr std::size_t stride() const { return 2 + 24 * lanes + (chain_words ? 8 * lanes : 0); }
+    unsigned valid, nonce, state0, window0, chain0, words;
+    std::size_t state(unsigned lane) const { return state0 + 8 * lane; }
+    std::size_t window(unsigned lane) const { return window0 + 16 * lane; }
+    std::size_t chain(unsigned lane) const { return chain0 + 8 * lane; }
+    std::size_t stride() const { return words; }
 };
-Layout layout_of(const PipelineSpec& spec) { return {spec.lanes, !spec.config.midstate_from_host}; }
+Layout layout_of(const PipelineSpec& spec) {
+    const RegisterMap& r = spec.registers;
+    return {spec.lanes, r.has_chain, r.valid, r.nonce, r.state0, r.window0, r.chain0, r.stage_words};
+}
 
 template <unsigned T>
 inline void one_round(State& v, std::uint32_t* w) {
@@ -105,7 +109,7 @@ void start_compression(Compression c, const PipelineSpec& spec, const PreparedJo
                     std::memcpy(regs + L.state(m), regs + L.chain(m), 32);
                 }
             }
-            const std::uint32_t nonce = regs[1];
+            const std::uint32_t nonce = regs[L.nonce];
             std::memcpy(w, job.block2_words.data(), 64);
             w[3] = __builtin_bswap32(nonce);  // the nonce sits little-endian in the header; W3 reads it big-endian
             // With the per-job precompute the window arrives advanced past the skipped rounds: W16
@@ -161,9 +165,9 @@ unsigned compare_lanes(const PipelineSpec& spec, const std::uint32_t* regs, cons
 #define HF_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
 #endif
 HF_POPCNT_CLONES std::uint64_t count_toggles(const std::uint32_t* a, const std::uint32_t* b,
-                                                                                   std::size_t n) {
+                                             const std::uint32_t* mask, std::size_t n) {
     std::uint64_t total = 0;
-    for (std::size_t i = 0; i < n; ++i) total += static_cast<unsigned>(std::popcount(a[i] ^ b[i]));
+    for (std::size_t i = 0; i < n; ++i) total += static_cast<unsigned>(std::popcount((a[i] ^ b[i]) & mask[i]));
     return total;
 }
 
@@ -262,6 +266,10 @@ PreparedJob prepare_job(const PipelineSpec& spec, const CoreJob& job) {
     if (job.zero_bits > 64) throw std::invalid_argument("comparator floor must be 0..64 leading zero bits");
     PreparedJob p;
     p.zero_bits = job.zero_bits;
+    // The same floor as a mask over the byte-swapped H7 (and H6): what the RTL's comparator ANDs.
+    auto top_bits = [](unsigned n) { return n == 0 ? 0u : n >= 32 ? ~0u : ~0u << (32 - n); };
+    p.mask7 = top_bits(std::min(job.zero_bits, 32u));
+    p.mask6 = job.zero_bits > 32 ? top_bits(job.zero_bits - 32) : 0u;
     p.chain = job.midstates;
     p.tail = job.tail;
     p.block1 = job.block1;
@@ -280,14 +288,36 @@ PreparedJob prepare_job(const PipelineSpec& spec, const CoreJob& job) {
     return p;
 }
 
+std::vector<std::uint32_t> job_register_values(const PipelineSpec& spec, const PreparedJob& job, std::uint32_t first_nonce,
+                                               std::uint64_t count) {
+    // Map order: tail0..2, W16, W17, per lane (midstate, start) or the first block, mask7, mask6,
+    // first nonce, count (see build_register_map).
+    std::vector<std::uint32_t> v = {job.tail[0], job.tail[1], job.tail[2], job.block2_words[0], job.block2_words[1]};
+    for (unsigned m = 0; m < spec.lanes; ++m) {
+        if (spec.config.midstate_from_host) {
+            v.insert(v.end(), job.chain[m].begin(), job.chain[m].end());
+            v.insert(v.end(), job.block2_start[m].begin(), job.block2_start[m].end());
+        } else {
+            v.insert(v.end(), job.block1[m].begin(), job.block1[m].end());
+        }
+    }
+    v.insert(v.end(), {job.mask7, job.mask6, first_nonce, static_cast<std::uint32_t>(count), static_cast<std::uint32_t>(count >> 32)});
+    return v;
+}
+
 // ---- cycle mode -------------------------------------------------------------------------------
 
-CycleCore::CycleCore(const PipelineSpec& spec, bool count_activity)
-    : spec_(spec), count_activity_(count_activity), stride_(layout_of(spec).stride()) {
-    const std::size_t words = kControlWords + stride_ * spec_.stages.size();
+CycleCore::CycleCore(const PipelineSpec& spec, bool count_activity) : spec_(spec), count_activity_(count_activity) {
+    const RegisterMap& map = spec_.registers;
+    ctl_ = {map.control(RegisterField::Counter),    map.control(RegisterField::RemainingLo), map.control(RegisterField::RemainingHi),
+            map.control(RegisterField::Pass),       map.control(RegisterField::Found),       map.control(RegisterField::FoundNonce),
+            map.control(RegisterField::FoundLanes)};
+    const std::size_t words = map.bank_words(spec_.stages.size());
     bank_[0].assign(words, 0);
     bank_[1].assign(words, 0);
-    feeder_.assign(stride_, 0);
+    flip_flops_ = map.flip_flop_masks();
+    flip_flops_.resize(words, 0);
+    feeder_.assign(map.stage_words, 0);
 }
 
 void CycleCore::load_job(const CoreJob& job, std::uint32_t first_nonce, std::uint64_t count) {
@@ -295,91 +325,91 @@ void CycleCore::load_job(const CoreJob& job, std::uint32_t first_nonce, std::uin
     count_ = count;
     for (auto& bank : bank_) {
         // Flush: in-flight nonces belong to the old job.
-        for (std::size_t s = 0; s < spec_.stages.size(); ++s) bank[kControlWords + s * stride_] = 0;
-        bank[kCounter] = first_nonce;
-        bank[kRemainingLo] = static_cast<std::uint32_t>(count);
-        bank[kRemainingHi] = static_cast<std::uint32_t>(count >> 32);
-        bank[kPhase] = 0;
-        bank[kFound] = 0;
+        for (unsigned s = 0; s < spec_.stages.size(); ++s) bank[stage_base(s) + spec_.registers.valid] = 0;
+        bank[ctl_.counter] = first_nonce;
+        bank[ctl_.remaining_lo] = static_cast<std::uint32_t>(count);
+        bank[ctl_.remaining_hi] = static_cast<std::uint32_t>(count >> 32);
+        bank[ctl_.pass] = 0;
+        bank[ctl_.found] = 0;
     }
-}
-
-std::span<const std::uint32_t> CycleCore::stage_registers(unsigned stage) const {
-    return {regs() + kControlWords + stage * stride_, stride_};
 }
 
 bool CycleCore::drained() const {
     if (remaining() != 0) return false;
-    for (std::size_t s = 0; s < spec_.stages.size(); ++s)
-        if (regs()[kControlWords + s * stride_] != 0) return false;
+    for (unsigned s = 0; s < spec_.stages.size(); ++s)
+        if (stage_valid(s)) return false;
     return true;
 }
 
 namespace {
 
-// Flip-flop toggles between two register sets: popcount(old ^ new), AVX2 where the CPU has it.
-__attribute__((target("avx2"))) std::uint64_t count_toggles_avx2(const std::uint32_t* a, const std::uint32_t* b, std::size_t n) {
+// Flip-flop toggles between two register sets: popcount((old ^ new) & flip-flop bits), AVX2 where
+// the CPU has it. Words that are wires in silicon (constants, job words, unused) have mask 0.
+__attribute__((target("avx2"))) std::uint64_t count_toggles_avx2(const std::uint32_t* a, const std::uint32_t* b, const std::uint32_t* mask,
+                                                                 std::size_t n) {
     // Nibble lookup popcount (per byte, via pshufb), summed per 64-bit lane with psadbw.
     const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
     const __m256i low = _mm256_set1_epi8(0x0f);
     __m256i acc = _mm256_setzero_si256();
     std::size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        const __m256i x = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)),
-                                           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i)));
+        const __m256i x = _mm256_and_si256(_mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)),
+                                                            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i))),
+                                           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(mask + i)));
         const __m256i bytes = _mm256_add_epi8(_mm256_shuffle_epi8(table, _mm256_and_si256(x, low)),
                                               _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(x, 4), low)));
         acc = _mm256_add_epi64(acc, _mm256_sad_epu8(bytes, _mm256_setzero_si256()));
     }
     std::uint64_t total = static_cast<std::uint64_t>(_mm256_extract_epi64(acc, 0)) + static_cast<std::uint64_t>(_mm256_extract_epi64(acc, 1)) +
                           static_cast<std::uint64_t>(_mm256_extract_epi64(acc, 2)) + static_cast<std::uint64_t>(_mm256_extract_epi64(acc, 3));
-    for (; i < n; ++i) total += static_cast<unsigned>(std::popcount(a[i] ^ b[i]));
+    for (; i < n; ++i) total += static_cast<unsigned>(std::popcount((a[i] ^ b[i]) & mask[i]));
     return total;
 }
 
-std::uint64_t count_toggles_any(const std::uint32_t* a, const std::uint32_t* b, std::size_t n) {
+std::uint64_t count_toggles_any(const std::uint32_t* a, const std::uint32_t* b, const std::uint32_t* mask, std::size_t n) {
     static const bool avx2 = cpu_features().avx2;
-    return avx2 ? count_toggles_avx2(a, b, n) : count_toggles(a, b, n);
+    return avx2 ? count_toggles_avx2(a, b, mask, n) : count_toggles(a, b, mask, n);
 }
 
 }  // namespace
 
 void CycleCore::clock() {
     switch (spec_.lanes) {
-        case 1: return spec_.config.midstate_from_host ? clock_lanes<1, false>() : clock_lanes<1, true>();
-        case 2: return spec_.config.midstate_from_host ? clock_lanes<2, false>() : clock_lanes<2, true>();
-        default: return spec_.config.midstate_from_host ? clock_lanes<4, false>() : clock_lanes<4, true>();
+        case 1: return clock_lanes<1>();
+        case 2: return clock_lanes<2>();
+        default: return clock_lanes<4>();
     }
 }
 
-template <unsigned Lanes, bool ChainWords>
+template <unsigned Lanes>
 void CycleCore::clock_lanes() {
-    constexpr Layout L{Lanes, ChainWords};
-    constexpr std::size_t S = L.stride();
+    const Layout L = layout_of(spec_);
+    const std::size_t S = L.stride();
     const std::uint32_t* cur = bank_[active_].data();
     std::uint32_t* nxt = bank_[active_ ^ 1].data();
     const unsigned loop = spec_.config.loop;
     const unsigned R = spec_.config.rounds_per_stage;
-    const unsigned pass = cur[kPhase];
+    const unsigned pass = cur[ctl_.pass];
     const bool load = pass == 0;
-    const std::uint64_t remaining = static_cast<std::uint64_t>(cur[kRemainingHi]) << 32 | cur[kRemainingLo];
+    const std::uint64_t remaining = static_cast<std::uint64_t>(cur[ctl_.remaining_hi]) << 32 | cur[ctl_.remaining_lo];
     const bool issue = load && remaining > 0;
 
-    // The nonce counter drives the first stage's input.
-    feeder_[0] = issue ? 1 : 0;
-    feeder_[1] = cur[kCounter];
+    // The nonce counter drives the first stage's input; its other words are zero.
+    feeder_[L.valid] = issue ? 1 : 0;
+    feeder_[L.nonce] = cur[ctl_.counter];
 
     // Every stage: next register = f(input), input = previous stage's register at pass 0, else its own.
     const std::size_t stages = spec_.stages.size();
+    const std::size_t head = spec_.registers.control_words;
     for (std::size_t s = 0; s < stages; ++s) {
         const PipelineStage& st = spec_.stages[s];
-        const std::uint32_t* in = load ? (s == 0 ? feeder_.data() : cur + kControlWords + (s - 1) * S) : cur + kControlWords + s * S;
-        std::uint32_t* out = nxt + kControlWords + s * S;
+        const std::uint32_t* in = load ? (s == 0 ? feeder_.data() : cur + head + (s - 1) * S) : cur + head + s * S;
+        std::uint32_t* out = nxt + head + s * S;
         const unsigned first = st.first_round + pass * R;
         const unsigned end = std::min(first + R, st.first_round + st.round_count);
         const bool starts = load && st.starts_compression;
-        if (in[0] == 0 || (first >= end && !starts)) {
-            // A bubble, or a pass with no rounds left: the register keeps its input (no clock enable modelled).
+        if (first >= end && !starts) {
+            // A pass with no rounds left: the register keeps its value.
             std::memcpy(out, in, S * sizeof(std::uint32_t));
             continue;
         }
@@ -391,9 +421,9 @@ void CycleCore::clock_lanes() {
             start_compression(st.compression, spec_, job_, out, L);
             src = out;
         } else {
-            out[0] = in[0];
-            out[1] = in[1];
-            if constexpr (ChainWords) std::memcpy(out + L.chain(0), in + L.chain(0), 32 * Lanes);
+            out[L.valid] = in[L.valid];
+            out[L.nonce] = in[L.nonce];
+            if (L.chain_words) std::memcpy(out + L.chain(0), in + L.chain(0), 32 * Lanes);
         }
         // Round t for every lane, then each schedule advances once (block 2's lanes share one).
         const bool shared = st.compression == Compression::Block2;
@@ -432,18 +462,18 @@ void CycleCore::clock_lanes() {
     }
 
     // The comparator reads the last stage's register when it holds a finished hash.
-    const std::uint32_t* last = cur + kControlWords + (stages - 1) * S;
-    const unsigned lanes_hit = load && last[0] != 0 ? compare_lanes(spec_, last, L, job_.zero_bits) : 0;
-    nxt[kFound] = lanes_hit != 0 ? 1 : 0;
-    nxt[kFoundNonce] = lanes_hit != 0 ? last[1] : cur[kFoundNonce];
-    nxt[kFoundLanes] = lanes_hit != 0 ? lanes_hit : cur[kFoundLanes];
-    nxt[kCounter] = issue ? cur[kCounter] + 1 : cur[kCounter];
+    const std::uint32_t* last = cur + head + (stages - 1) * S;
+    const unsigned lanes_hit = load && last[L.valid] != 0 ? compare_lanes(spec_, last, L, job_.zero_bits) : 0;
+    nxt[ctl_.found] = lanes_hit != 0 ? 1 : 0;
+    nxt[ctl_.found_nonce] = lanes_hit != 0 ? last[L.nonce] : cur[ctl_.found_nonce];
+    nxt[ctl_.found_lanes] = lanes_hit != 0 ? lanes_hit : cur[ctl_.found_lanes];
+    nxt[ctl_.counter] = issue ? cur[ctl_.counter] + 1 : cur[ctl_.counter];
     const std::uint64_t left = issue ? remaining - 1 : remaining;
-    nxt[kRemainingLo] = static_cast<std::uint32_t>(left);
-    nxt[kRemainingHi] = static_cast<std::uint32_t>(left >> 32);
-    nxt[kPhase] = pass + 1 == loop ? 0 : pass + 1;
+    nxt[ctl_.remaining_lo] = static_cast<std::uint32_t>(left);
+    nxt[ctl_.remaining_hi] = static_cast<std::uint32_t>(left >> 32);
+    nxt[ctl_.pass] = pass + 1 == loop ? 0 : pass + 1;
 
-    if (count_activity_) toggles_ += count_toggles_any(cur, nxt, bank_[0].size());
+    if (count_activity_) toggles_ += count_toggles_any(cur, nxt, flip_flops_.data(), bank_[0].size());
     active_ ^= 1;  // commit
     ++cycles_;
 }
@@ -484,8 +514,8 @@ void FunctionalCore::scan(std::uint32_t first, std::uint64_t count, std::vector<
         return;
     }
     for (std::uint64_t i = 0; i < count; ++i, ++nonce) {
-        regs[0] = 1;
-        regs[1] = nonce;
+        regs[L.valid] = 1;
+        regs[L.nonce] = nonce;
         for (const Span& s : spans) {
             start_compression(s.c, spec_, job_, regs.data(), L);
             compute_rounds(s.c, regs.data(), L, s.first, s.last);

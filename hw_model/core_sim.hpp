@@ -3,7 +3,10 @@
 //    set of every stage from the current ones with pure functions, then commits them all at once,
 //    and (optionally) counts the flip-flops that toggled (popcount of old ^ new): the activity the
 //    energy model charges for.
-//  - FunctionalCore: the same stage functions applied to one nonce after another, no clocks.
+//  - FunctionalCore: a separate, faster implementation of the same core (one nonce after another,
+//    no clocks; with a host midstate a hand-unrolled kernel). It is NOT derived from the register
+//    map: tests/test_hw_core.cpp ("functional mode equals cycle mode on random jobs") holds it
+//    equal to cycle mode, and the co-simulation holds cycle mode equal to the generated RTL.
 // Both report exactly the nonces whose hash has `zero_bits` leading zero bits (Bitcoin reads the
 // hash as a little-endian number, so those are the top bits of the last state word, H7).
 #pragma once
@@ -46,51 +49,66 @@ struct PreparedJob {
     std::array<std::uint32_t, 3> tail{};           // W0..W2
     std::vector<std::array<std::uint32_t, 16>> block1;
     unsigned zero_bits = 32;
+    std::uint32_t mask7 = 0, mask6 = 0;  // the ticket mask: bits of byte-swapped H7 / H6 that must be zero
 };
+// The job registers' values in register-map order (scope Job), for the RTL's job bus.
+std::vector<std::uint32_t> job_register_values(const PipelineSpec& spec, const PreparedJob& job, std::uint32_t first_nonce,
+                                               std::uint64_t count);
 PreparedJob prepare_job(const PipelineSpec& spec, const CoreJob& job);
 
 // The comparator: does this lane's final state meet the floor? `h7` and `h6` are the final
 // digest words H7 and H6 (H6 is only available without the final-round cut).
 bool comparator_hit(std::uint32_t h7, std::uint32_t h6, bool have_h6, unsigned zero_bits);
 
+// Cycle mode: the registers of the spec's register map, every clock. Next state is computed from
+// the current register set by pure stage functions, then committed at once. Every stage computes
+// every clock, valid or not (no clock gating: the datapath is always busy), as the generated RTL
+// does; co-simulation holds the two equal register by register.
 class CycleCore {
 public:
     explicit CycleCore(const PipelineSpec& spec, bool count_activity = true);
 
     // Loads a job: the pipeline is flushed (in-flight nonces dropped, as a chip does on a new job)
     // and the nonce counter starts at `first_nonce`; it issues `count` nonces, then bubbles.
+    // In the RTL this is the `load` input during the next clock.
     void load_job(const CoreJob& job, std::uint32_t first_nonce, std::uint64_t count);
     void clock();
 
     // Outputs of the found register after the last clock.
-    bool found() const { return regs()[kFound] != 0; }
-    std::uint32_t found_nonce() const { return regs()[kFoundNonce]; }
-    unsigned found_lanes() const { return regs()[kFoundLanes]; }
+    bool found() const { return reg(ctl_.found) != 0; }
+    std::uint32_t found_nonce() const { return reg(ctl_.found_nonce); }
+    unsigned found_lanes() const { return reg(ctl_.found_lanes); }
 
     std::uint64_t cycles() const { return cycles_; }
     std::uint64_t toggles() const { return toggles_; }  // flip-flop toggles so far (0 when not counting)
     std::uint64_t issued() const { return count_ - remaining(); }
-    std::uint64_t remaining() const { return static_cast<std::uint64_t>(regs()[kRemainingHi]) << 32 | regs()[kRemainingLo]; }
+    std::uint64_t remaining() const { return static_cast<std::uint64_t>(reg(ctl_.remaining_hi)) << 32 | reg(ctl_.remaining_lo); }
     bool drained() const;  // every nonce issued and out of the pipeline
 
-    std::uint32_t nonce_counter() const { return regs()[kCounter]; }
-    unsigned phase() const { return regs()[kPhase]; }
-    // A stage's output register: [0] valid, [1] nonce, then state words (lane-major), then window words.
-    std::span<const std::uint32_t> stage_registers(unsigned stage) const;
-    std::size_t stride() const { return stride_; }
+    std::uint32_t nonce_counter() const { return reg(ctl_.counter); }
+    unsigned phase() const { return reg(ctl_.pass); }
+    bool stage_valid(unsigned stage) const { return reg(stage_base(stage) + spec_.registers.valid) != 0; }
+    std::uint32_t stage_nonce(unsigned stage) const { return reg(stage_base(stage) + spec_.registers.nonce); }
+    // The value of a control or stage register of the map (by its offset).
+    std::uint32_t value(const Register& r) const { return reg(r.offset); }
     const PipelineSpec& spec() const { return spec_; }
+    const PreparedJob& job() const { return job_; }
 
 private:
-    enum : unsigned { kCounter, kRemainingLo, kRemainingHi, kPhase, kFound, kFoundNonce, kFoundLanes, kControlWords = 8 };
-    const std::uint32_t* regs() const { return bank_[active_].data(); }
-    template <unsigned Lanes, bool ChainWords>
-    void clock_lanes();  // clock() for a register layout known at compile time
+    struct ControlOffsets {
+        unsigned counter, remaining_lo, remaining_hi, pass, found, found_nonce, found_lanes;
+    };
+    std::uint32_t reg(std::size_t offset) const { return bank_[active_][offset]; }
+    std::size_t stage_base(unsigned stage) const { return spec_.registers.control_words + std::size_t{stage} * spec_.registers.stage_words; }
+    template <unsigned Lanes>
+    void clock_lanes();  // clock() for a lane count known at compile time
 
     PipelineSpec spec_;
+    ControlOffsets ctl_;
     PreparedJob job_;
     bool count_activity_;
-    std::size_t stride_;
     std::array<std::vector<std::uint32_t>, 2> bank_;  // current and next register sets
+    std::vector<std::uint32_t> flip_flops_;           // per bank word: the bits that are flip-flops
     unsigned active_ = 0;
     std::vector<std::uint32_t> feeder_;
     std::uint64_t count_ = 0, cycles_ = 0, toggles_ = 0;

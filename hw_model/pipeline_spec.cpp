@@ -9,13 +9,6 @@ namespace {
 
 bool power_of_two(unsigned v) { return v != 0 && std::has_single_bit(v); }
 
-// Block 2's words 4..15 and the second hash's words 8..15 are SHA-256 padding for an 80-byte and
-// a 32-byte message: 0x80000000, zeros, then the bit length.
-std::uint32_t constant_word(Compression c, unsigned t) {
-    if (c == Compression::Block2) return t == 4 ? 0x80000000u : t == 15 ? 640u : 0u;
-    return t == 8 ? 0x80000000u : t == 15 ? 256u : 0u;
-}
-
 // Does the core have to compute or hold this word itself (rather than get it as a wire or from the
 // per-job precompute)?
 bool needs_hardware(WordClass c, const CoreConfig& cfg) {
@@ -28,6 +21,13 @@ bool needs_hardware(WordClass c, const CoreConfig& cfg) {
 }
 
 }  // namespace
+
+// Block 2's words 4..15 and the second hash's words 8..15 are SHA-256 padding for an 80-byte and
+// a 32-byte message: 0x80000000, zeros, then the bit length.
+std::uint32_t constant_word(Compression c, unsigned t) {
+    if (c == Compression::Block2) return t == 4 ? 0x80000000u : t == 15 ? 640u : 0u;
+    return t == 8 ? 0x80000000u : t == 15 ? 256u : 0u;
+}
 
 std::string CoreConfig::describe() const {
     std::string s = "R";
@@ -73,7 +73,7 @@ std::string PipelineStage::name() const {
     return s;
 }
 
-std::vector<WordClass> PipelineSpec::word_classes(Compression c) const {
+std::vector<WordClass> word_classes(Compression c) {
     std::vector<WordClass> w(64, WordClass::Constant);
     for (unsigned t = 0; t < 16; ++t) {
         switch (c) {
@@ -98,7 +98,7 @@ PipelineSpec build_pipeline(const CoreConfig& cfg) {
     // per nonce by the block-1 stages, so there is nothing to precompute.
     spec.block2_first_round = cfg.precompute_job_rounds && cfg.midstate_from_host ? 3 : 0;
     spec.hash2_last_round = cfg.cut_final_rounds ? 60 : 63;
-    spec.critical_path_rounds = cfg.rounds_per_stage;
+    spec.pass_bits = static_cast<unsigned>(std::bit_width(cfg.loop - 1));
     const unsigned M = cfg.midstates;
     const unsigned capacity = cfg.rounds_per_stage * cfg.loop;
 
@@ -112,15 +112,10 @@ PipelineSpec build_pipeline(const CoreConfig& cfg) {
     parts.push_back({Compression::Hash2, 0, spec.hash2_last_round});
 
     for (const Part& p : parts) {
-        const auto classes = spec.word_classes(p.c);
+        const auto classes = word_classes(p.c);
         const bool shared = p.c == Compression::Block2;
         const unsigned schedules = shared ? 1 : M;
         auto hw_word = [&](unsigned t) { return needs_hardware(classes[t], cfg); };
-        auto window_at = [&](unsigned t) {  // words W[t..min(t+15,63)] the register must hold
-            unsigned n = 0;
-            for (unsigned j = t; j < std::min(t + 16, 64u); ++j) n += hw_word(j) ? 1 : 0;
-            return n;
-        };
         spec.rounds_per_hash += p.last - p.first + 1;
         for (unsigned start = p.first; start <= p.last; start += capacity) {
             PipelineStage st;
@@ -128,8 +123,8 @@ PipelineSpec build_pipeline(const CoreConfig& cfg) {
             st.compression = p.c;
             st.first_round = start;
             st.round_count = std::min(capacity, p.last + 1 - start);
+            st.last_round = p.last;
             st.starts_compression = start == p.first;
-            st.shares_schedule = shared && M > 1;
             HardwareCount& h = st.hardware;
             // One physical round unit per round of a pass; it is reused `loop` times.
             const unsigned units = std::min(cfg.rounds_per_stage, st.round_count);
@@ -155,36 +150,28 @@ PipelineSpec build_pipeline(const CoreConfig& cfg) {
             }
             if (st.starts_compression && p.c != Compression::Block1 && (p.c == Compression::Hash2 || !cfg.midstate_from_host))
                 h.adders32 += M * 8;  // feed-forward of the previous compression: digest = chaining value + state
-            // The stage's output register: the state of each lane, the message window, the nonce, a valid bit.
-            unsigned window = 0;
-            for (unsigned t = start + cfg.rounds_per_stage; t <= start + st.round_count; t += cfg.rounds_per_stage)
-                window = std::max(window, window_at(std::min(t, 64u)));
-            if (start + st.round_count > p.last) window = 0;  // compression finished: the schedule is dropped
-            else window = std::max(window, window_at(start + st.round_count));
-            st.window_words = window;
-            h.register_bits += M * 256 + schedules * window * 32 + 32 + 1;
-            // Without a host midstate the first block's digest travels with the nonce to the feed-forward.
-            if (!cfg.midstate_from_host && p.c == Compression::Block2) h.register_bits += M * 256;
-            if (cfg.loop > 1) h.logic32 += M * 8 + schedules * window;  // input mux: previous stage or own feedback
-            spec.hardware += h;
             spec.stages.push_back(st);
         }
     }
 
+    // Registers come from the register map; the muxes of a looped stage feed each of its registers
+    // either the previous stage's or its own output.
+    spec.registers = build_register_map(spec);
+    for (const Register& r : spec.registers.registers) {
+        if (r.scope != RegisterScope::Stage || r.storage != Storage::FlipFlop) continue;
+        HardwareCount& h = spec.stages[r.stage].hardware;
+        h.register_bits += r.width;
+        if (cfg.loop > 1 && r.width == 32) ++h.logic32;
+    }
+    for (const PipelineStage& st : spec.stages) spec.hardware += st.hardware;
+
     HardwareCount core;
-    core.adders32 += 1;        // nonce counter incrementer
-    core.register_bits += 32;  // nonce counter
-    core.register_bits += static_cast<unsigned>(std::bit_width(cfg.loop - 1));  // pass counter
-    if (cfg.midstate_from_host) core.register_bits += M * 256;  // midstates
-    else core.register_bits += M * 512;                         // the header's first block per lane
-    core.register_bits += 96;                                   // merkle tail, ntime, nbits
-    if (cfg.precompute_job_rounds) core.register_bits += M * 256 + 64;  // state after round 2, W16, W17
+    core.adders32 += 1 + 2;  // nonce counter incrementer, the 64-bit count of nonces left
+    core.register_bits += spec.registers.flip_flop_bits(RegisterScope::Control) + spec.registers.flip_flop_bits(RegisterScope::Job);
     // Comparator: H7 = e(after round 60) + IV7 with the cut; else the full feed-forward of the
-    // words the difficulty check reads (H7 and H6).
+    // words the difficulty check reads (H7 and H6), each masked by the ticket mask.
     core.adders32 += M * (cfg.cut_final_rounds ? 1 : 2);
     core.comparator_bits += M * (cfg.cut_final_rounds ? 32 : 64);
-    core.register_bits += 32 + 1 + M;  // found nonce, strobe, lane
-    core.register_bits += 32;          // ticket (on-chip difficulty) register
     spec.hardware += core;
 
     spec.latency_clocks = static_cast<unsigned>(spec.stages.size()) * cfg.loop + 1;

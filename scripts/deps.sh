@@ -7,6 +7,10 @@ PACKAGES=(g++ cmake ninja-build pkg-config libssl-dev libboost-dev nlohmann-json
 PACKAGES+=(opencl-headers ocl-icd-opencl-dev pocl-opencl-icd clinfo)
 # scripts/fuzz.sh only: clang with libFuzzer.
 if [ "${FUZZ_DEPS:-0}" = 1 ]; then PACKAGES+=(clang libclang-rt-14-dev); fi
+# chromium: the browser tests of the web pages (tests/browser_test.sh). It is big: about 360 MB for
+# chromium and chromium-common plus their libraries, a minute or two of apt on a fresh machine.
+# Without it those tests are skipped with a message; everything else builds and runs.
+PACKAGES+=(chromium)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

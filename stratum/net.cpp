@@ -1,5 +1,6 @@
 // The only translation unit that includes Boost.Asio (see net.hpp).
 #include "stratum/net.hpp"
+#include "stratum/net_asio.hpp"
 
 #include <utility>  // Boost 1.74 Asio uses std::exchange without including it
 
@@ -40,6 +41,7 @@ EventLoop::~EventLoop() {
         impl_->signals->cancel(ec);
     }
 }
+boost::asio::io_context& io_context(EventLoop& loop) { return loop.impl().io; }
 void EventLoop::run() { impl_->io.run(); }
 void EventLoop::stop() { impl_->io.stop(); }
 bool EventLoop::stopped() const { return impl_->io.stopped(); }

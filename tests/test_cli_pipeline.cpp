@@ -6,6 +6,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -153,4 +154,53 @@ TEST_CASE("chip --energy: the BM1397 report as text and JSON; any description fi
         CAPTURE(usage);
         CHECK(run_hashforge(usage, true).exit_status == 2);
     }
+}
+
+TEST_CASE("pipeline --html: one self-contained page whose traces are the text picture's clocks") {
+    const auto path = std::filesystem::temp_directory_path() / ("hf-pipe-" + std::to_string(::getpid()) + ".html");
+    const auto r = run_hashforge("pipeline --html " + path.string() + " -r 2 -l 4");
+    REQUIRE(r.exit_status == 0);
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string page = ss.str();
+    std::filesystem::remove(path);
+    // Self-contained: nothing is loaded from anywhere (the URLs in the data are citations, as text).
+    for (const char* external : {"<script src", "<link", "<img", "@import", "url("}) CHECK(page.find(external) == std::string::npos);
+    const auto start = page.find("const DATA = ");
+    REQUIRE(start != std::string::npos);
+    const auto end = page.find(";\n", start);
+    const auto data = nlohmann::json::parse(page.substr(start + 13, end - start - 13));
+    // The chosen design is not a preset: it comes first, selected, and is the one row chosen in the sweep.
+    REQUIRE(data["designs"].size() == 8);
+    CHECK(data["selected"] == 0);
+    CHECK(data["designs"][0]["flags"] == "--rounds-per-stage 2 --loop 4");
+    int chosen = 0;
+    for (const auto& row : data["sweep"]) chosen += row["chosen"].get<bool>();
+    CHECK(chosen == 1);
+    // Every design finds the genesis nonce; its last traced clock matches the text picture's row.
+    for (const auto& d : data["designs"]) {
+        REQUIRE(d["found_clock"].is_number());
+        CHECK(d["found_nonce"] == 0x7c2bac1d);
+        const unsigned clock = d["found_clock"];
+        const auto text = run_hashforge("pipeline " + d["flags"].get<std::string>() + " --cycles " + std::to_string(clock));
+        REQUIRE(text.exit_status == 0);
+        char counter[16];
+        const auto& c = d["clocks"][clock];
+        std::snprintf(counter, sizeof counter, "%08x", c[0].get<std::uint32_t>());
+        const auto row = text.output.find(std::string(counter) + "  ");
+        REQUIRE(row != std::string::npos);
+        CHECK(text.output.substr(row, 300).find("FOUND 7c2bac1d") != std::string::npos);
+        CHECK(c[2] == 1);
+        CHECK(d["clocks"][clock - 1][2] == 0);  // the strobe rises at that clock, not before
+    }
+    // The joules rows come from docs/joules.json, each saying where its hashrate came from.
+    CHECK(data["joules"]["origin"].get<std::string>().find("docs/joules.json") != std::string::npos);
+    std::set<std::string> sources;
+    for (const auto& row : data["joules"]["rows"]) sources.insert(row["hashrate_source"].get<std::string>());
+    CHECK(sources == std::set<std::string>{"measured", "modeled", "reference"});
+    // A joules file that is not a report is a usage error.
+    const auto bad = run_hashforge("pipeline --html " + path.string() + " --joules /dev/null", true);
+    CHECK(bad.exit_status == 2);
+    CHECK(bad.output.find("joules report /dev/null") != std::string::npos);
 }

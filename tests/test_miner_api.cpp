@@ -1,10 +1,16 @@
 // The cgminer-compatible API: command forms, field names, privileged commands and the allow list,
-// and one request over a real loopback socket.
+// and one request over a real loopback socket. Then the status page's HTTP server (mine --http),
+// which serves the same numbers.
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <future>
 
 #include "cli/miner_api.hpp"
+#include "cli/status_http.hpp"
 #include "stratum/net.hpp"
 
 using namespace hf;
@@ -148,4 +154,134 @@ TEST_CASE("the API over a loopback socket: one request, one NUL-terminated answe
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     loop.stop();
     t.join();
+}
+
+// ---- the status page's server (mine --http) ---------------------------------------------------
+namespace {
+
+// A blocking loopback client: sends `request`, reads until the server closes (or 5 s pass).
+std::string http_exchange(std::uint16_t port, const std::string& request) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    timeval tv{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::string reply;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+        for (std::size_t sent = 0; sent < request.size();) {
+            const auto n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+            if (n <= 0) break;
+            sent += static_cast<std::size_t>(n);
+        }
+        char buf[4096];
+        for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) reply.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return reply;
+}
+
+struct RunningServer {
+    net::EventLoop loop;
+    std::unique_ptr<StatusHttpServer> server;
+    std::thread thread;
+    explicit RunningServer(StatusHttpOptions o) {
+        server = std::make_unique<StatusHttpServer>(loop, o, [] { return sample_state(); });
+        thread = std::thread([this] { loop.run(); });
+    }
+    ~RunningServer() {
+        loop.stop();
+        thread.join();
+        server.reset();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("--http addresses: loopback unless a host is given") {
+    CHECK(parse_http_listen("8080") == std::pair<std::string, std::uint16_t>{"127.0.0.1", 8080});
+    CHECK(parse_http_listen(":81") == std::pair<std::string, std::uint16_t>{"127.0.0.1", 81});
+    CHECK(parse_http_listen("0.0.0.0:8080") == std::pair<std::string, std::uint16_t>{"0.0.0.0", 8080});
+    CHECK(parse_http_listen("[::1]:8080") == std::pair<std::string, std::uint16_t>{"::1", 8080});
+    CHECK_THROWS_AS(parse_http_listen("80a"), std::invalid_argument);
+    CHECK_THROWS_AS(parse_http_listen("65536"), std::invalid_argument);
+    CHECK_THROWS_AS(parse_http_listen("host:"), std::invalid_argument);
+}
+
+TEST_CASE("/api/status carries the cgminer API's own numbers, reject reasons and the history") {
+    std::deque<HashrateSample> history{{1.0, 5e6}, {2.0, 6e6}};
+    stratum::ShareResult rejected;
+    rejected.submitted = true;
+    rejected.reason = {stratum::RejectKind::Stale, 21, "Job not found"};
+    std::deque<ShareEvent> recent{share_event(rejected, 1764100000)};
+    const MinerState s = sample_state();
+    const auto doc = status_document(s, history, std::chrono::seconds(1), recent);
+    const auto api = json::parse(api_reply(R"({"command":"summary"})", "", s, {}, {}));
+    CHECK(doc["summary"] == api["SUMMARY"][0]);
+    CHECK(doc["pools"] == json::parse(api_reply(R"({"command":"pools"})", "", s, {}, {}))["POOLS"]);
+    CHECK(doc["rejects"]["stale"] == 1);
+    CHECK(doc["rejects"]["low difficulty"] == 3);
+    CHECK(doc["rejects"]["not submitted: job gone (stale)"] == 5);
+    CHECK(doc["recent_shares"][0]["reason"] == "stale: 21 Job not found");
+    CHECK(doc["history"]["samples"].size() == 2);
+    CHECK(doc["history"]["samples"][1][1].get<double>() == doctest::Approx(6e6));
+    CHECK(doc["backend"] == "shani");
+}
+
+TEST_CASE("the status server: page, JSON, errors and the API's bounds") {
+    StatusHttpOptions o;
+    o.max_connections = 2;
+    o.io_timeout = std::chrono::milliseconds(700);
+    o.sample_interval = std::chrono::milliseconds(50);
+    RunningServer rs(o);
+    const auto port = rs.server->port();
+
+    const auto page = http_exchange(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    CHECK(page.rfind("HTTP/1.1 200", 0) == 0);
+    CHECK(page.find("text/html") != std::string::npos);
+    CHECK(page.find("api/status") != std::string::npos);
+
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const auto status = http_exchange(port, "GET /api/status HTTP/1.0\r\n\r\n");
+    REQUIRE(status.rfind("HTTP/1.0 200", 0) == 0);
+    const auto doc = json::parse(status.substr(status.find("\r\n\r\n") + 4));
+    CHECK(doc["summary"]["Accepted"] == 10);
+    CHECK(doc["history"]["samples"].size() >= 2);  // sampled every 50 ms here
+
+    const auto summary = http_exchange(port, "GET /api/summary HTTP/1.0\r\n\r\n");
+    CHECK(json::parse(summary.substr(summary.find("\r\n\r\n") + 4)) == json::parse(api_reply(R"({"command":"summary"})", "", sample_state(), {}, {})));
+    CHECK(http_exchange(port, "GET /nothing HTTP/1.0\r\n\r\n").rfind("HTTP/1.0 404", 0) == 0);
+    CHECK(http_exchange(port, "POST / HTTP/1.0\r\nContent-Length: 0\r\n\r\n").rfind("HTTP/1.0 405", 0) == 0);
+    const auto head = http_exchange(port, "HEAD / HTTP/1.0\r\n\r\n");
+    CHECK(head.rfind("HTTP/1.0 200", 0) == 0);
+    CHECK(head.substr(head.find("\r\n\r\n") + 4).empty());
+    // More than 64 KiB of request: refused with 413, as the API refuses it.
+    const std::string big = "GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(70 * 1024, 'a') + "\r\n\r\n";
+    CHECK(http_exchange(port, big).rfind("HTTP/1.1 413", 0) == 0);
+    // Not HTTP: closed without an answer.
+    CHECK(http_exchange(port, std::string("\x16\x03\x01\x02\x00", 5)).empty());
+
+    // Two idle connections fill the bound: a third is closed at once; after the idle ones time
+    // out (0.7 s here), requests are served again.
+    auto idle = [port] {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        return fd;
+    };
+    const int a = idle(), b = idle();
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    CHECK(http_exchange(port, "GET /api/devs HTTP/1.0\r\n\r\n").empty());
+    char byte;
+    timeval tv{3, 0};
+    ::setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    CHECK(::recv(a, &byte, 1, 0) == 0);  // the server closed it at the deadline
+    ::close(a);
+    ::close(b);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK(http_exchange(port, "GET /api/devs HTTP/1.0\r\n\r\n").rfind("HTTP/1.0 200", 0) == 0);
 }
