@@ -30,7 +30,7 @@ constexpr const char* kHelp =
     "  --tls-cert FILE --tls-key FILE   serve TLS (stratum+ssl://) with this PEM certificate and key\n"
     "  --duration S           stop after S seconds\n"
     "  -q, --quiet            do not log every share\n"
-    "  -P, --protocol-dump    print every line received (>) and sent (<)\n";
+    "  -P, --protocol-dump    print every line sent (>) and received (<), as mine -P does\n";
 
 }  // namespace
 

@@ -21,7 +21,9 @@ struct PoolServerOptions {
     std::optional<net::TlsServerConfig> tls;
     std::chrono::milliseconds idle_timeout{600000};
     std::size_t max_connections = 1024;
-    std::function<void(const std::string&)> dump;  // protocol dump of every line, or empty
+    // Protocol dump of every line, or empty: "> PEER line" sent to PEER, "< PEER line" received from
+    // it (the same arrows as the miner's "> line" / "< line").
+    std::function<void(const std::string&)> dump;
 };
 
 class PoolServer {
