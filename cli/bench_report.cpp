@@ -5,21 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/cpu_features.hpp"
+#include "core/si_units.hpp"
 
 namespace hf::cli {
 namespace {
-
-std::string rate_text(double hps) {
-    const char* units[] = {"H/s", "kH/s", "MH/s", "GH/s", "TH/s"};
-    int u = 0;
-    while (hps >= 1000 && u < 4) {
-        hps /= 1000;
-        ++u;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f %s", hps, units[u]);
-    return buf;
-}
 
 nlohmann::json result_json(const BenchResult& r, const BenchReport& report) {
     nlohmann::json j = {{"backend", r.backend}, {"era", era_name(r.era)}, {"threads", r.threads},
@@ -39,7 +28,7 @@ void print_cpu_and_choice(const BenchReport& r) {
     if (!r.calibration.empty()) {
         std::cout << "auto choice by measured calibration (1 thread, best of 3 turns, per CPU-second):";
         for (const auto& c : r.calibration)
-            std::cout << ' ' << c.name << '=' << (c.usable ? rate_text(c.hashrate) : std::string("skipped"));
+            std::cout << ' ' << c.name << '=' << (c.usable ? hashrate_text(c.hashrate) : std::string("skipped"));
         std::cout << " -> " << r.auto_choice << "\n";
     }
     std::cout << "\n";
@@ -67,8 +56,8 @@ void print_speed_rows(const BenchReport& r) {
         char ratio[32] = "";
         if (const double sc = scalar_at(x.threads); sc > 0) std::snprintf(ratio, sizeof ratio, "%.1fx", x.hashrate / sc);
         std::printf("%-14s %-10s %7u %14s %14llu %8.2f %9s %14s %8.0f%%  measured\n", x.backend.c_str(),
-                    std::string(era_name(x.era)).c_str(), x.threads, rate_text(x.hashrate).c_str(),
-                    static_cast<unsigned long long>(x.hashes), x.seconds, ratio, rate_text(x.per_cpu_second()).c_str(),
+                    std::string(era_name(x.era)).c_str(), x.threads, hashrate_text(x.hashrate).c_str(),
+                    static_cast<unsigned long long>(x.hashes), x.seconds, ratio, hashrate_text(x.per_cpu_second()).c_str(),
                     x.seconds > 0 ? 100 * x.cpu_seconds / x.seconds : 0.0);
     }
 }
@@ -81,11 +70,11 @@ void print_shani_bound(const BenchReport& r) {
     std::printf("  one 64-round compression: %.1f cycles with 1 stream (latency), %.1f with 4 streams (throughput)\n",
                 b.ticks_1, b.ticks_4);
     std::printf("  bound = TSC rate / (2 x %.1f) = %s per core (a nonce is about 2 compressions)\n", b.ticks_4,
-                rate_text(b.bound).c_str());
+                hashrate_text(b.bound).c_str());
     if (r.best_single_cpu > 0)
         std::printf("  best 1-thread result: %s at %s per CPU-second = %.0f%% of the bound (wall-clock %s)\n",
-                    r.best_name.c_str(), rate_text(r.best_single_cpu).c_str(), 100 * r.best_single_cpu / b.bound,
-                    rate_text(r.best_single).c_str());
+                    r.best_name.c_str(), hashrate_text(r.best_single_cpu).c_str(), 100 * r.best_single_cpu / b.bound,
+                    hashrate_text(r.best_single).c_str());
 }
 
 }  // namespace

@@ -83,7 +83,7 @@ std::vector<BackendInfo> select_backends(const std::string& which, BenchReport& 
 }
 
 void measure(const BenchSettings& s, const std::vector<BackendInfo>& backends, BenchReport& report) {
-    if (!s.verify && cpu_features().sha && cpu_features().sse41 && cpu_features().ssse3)
+    if (!s.verify && cpu_features().shani())
         report.bound = measure_shani_bound();
     for (const auto& b : backends) {
         if (s.verify) {

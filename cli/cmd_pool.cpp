@@ -34,7 +34,7 @@ constexpr const char* kHelp =
     "  --idle-timeout S       close a connection after S seconds without a complete line (default 600)\n"
     "  --duration S           stop after S seconds\n"
     "  -q, --quiet            do not log every share\n"
-    "  -P, --protocol-dump    print every line received (>) and sent (<)\n";
+    "  -P, --protocol-dump    print every line sent (>) and received (<), as mine -P does\n";
 
 }  // namespace
 

@@ -1,4 +1,4 @@
-// Small formatting helpers for the miner's console: rates with automatic units, durations, times.
+// Small formatting helpers for the miner's console: durations and times (rates: core/si_units.hpp).
 #pragma once
 
 #include <chrono>
@@ -6,20 +6,11 @@
 #include <ctime>
 #include <string>
 
+#include "core/si_units.hpp"
+
 namespace hf::cli {
 
-// 53.4 MH/s, 812 kH/s, 1.20 GH/s: three significant digits, SI units (hashes per second).
-inline std::string hashrate_text(double hps) {
-    const char* units[] = {"H/s", "kH/s", "MH/s", "GH/s", "TH/s", "PH/s"};
-    int u = 0;
-    while (hps >= 1000 && u < 5) {
-        hps /= 1000;
-        ++u;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, hps >= 100 ? "%.0f %s" : hps >= 10 ? "%.1f %s" : "%.2f %s", hps, units[u]);
-    return buf;
-}
+using hf::hashrate_text;  // core/si_units.hpp
 
 inline std::string duration_text(double seconds) {
     const long s = static_cast<long>(seconds);

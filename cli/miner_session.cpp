@@ -106,17 +106,18 @@ void MinerSession::start_embedded_pool() {
 void MinerSession::suggest_from_measured_hashrate(const BackendInfo& backend) {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     const unsigned threads = std::min(engine_->threads(), cores);
-    // Wall-clock, not CPU time: on a shared machine the rate the miner will get is what counts.
-    const double per_thread = measure_backend(backend, std::chrono::milliseconds(300)).rate();
-    if (!(per_thread > 0)) return;
+    // All worker threads at once and wall-clock, not CPU time: on a shared machine the rate the
+    // miner will get is what counts.
+    const double rate = measure_backend(backend, std::chrono::milliseconds(300), threads).rate();
+    if (!(rate > 0)) return;
     const double seconds = embedded_ ? 60 / settings_.pool_spm : kAutoSecondsPerShare;
     const double floor = embedded_ ? settings_.pool_difficulty : 0;
-    settings_.suggest_difficulty = auto_suggested_difficulty(per_thread * threads, seconds, floor);
+    settings_.suggest_difficulty = auto_suggested_difficulty(rate, seconds, floor);
     char buf[256];
     std::snprintf(buf, sizeof buf,
-                  "suggesting difficulty %.3g (auto: %s per thread measured x %u threads, a share every ~%.3g s; "
+                  "suggesting difficulty %.3g (auto: %s measured on %u threads, a share every ~%.3g s; "
                   "the pool's mining.set_difficulty decides; --suggest-diff D|off overrides)",
-                  *settings_.suggest_difficulty, hashrate_text(per_thread).c_str(), threads, seconds);
+                  *settings_.suggest_difficulty, hashrate_text(rate).c_str(), threads, seconds);
     say(buf);
 }
 

@@ -138,8 +138,7 @@ int measured_best_streams() {
 
 int shani_streams() {
     static const int n = [] {
-        const auto& f = cpu_features();
-        return f.sha && f.sse41 && f.ssse3 ? measured_best_streams() : 2;
+        return cpu_features().shani() ? measured_best_streams() : 2;
     }();
     return n;
 }
@@ -163,8 +162,7 @@ std::unique_ptr<HashBackend> make_shani_backend_streams(int streams) {
 }
 
 double shani_tsc_per_compression(int streams, std::uint64_t rounds) {
-    const auto& f = cpu_features();
-    if (!(f.sha && f.sse41 && f.ssse3) || rounds == 0) return 0;
+    if (!cpu_features().shani() || rounds == 0) return 0;
     std::uint64_t ticks = 0;
     switch (streams) {
         case 1: ticks = kernel::shani_compress_loop<1>(rounds, 1); break;

@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <thread>
 
 #include <time.h>
 
@@ -17,15 +18,9 @@ namespace hf {
 namespace {
 
 bool always() { return true; }
-bool has_shani() {
-    const auto& f = cpu_features();
-    return f.sha && f.sse41 && f.ssse3;
-}
+bool has_shani() { return cpu_features().shani(); }
 bool has_avx2() { return cpu_features().avx2; }
-bool has_avx512() {
-    const auto& f = cpu_features();
-    return f.avx512f && f.avx512vl && f.avx512bw;
-}
+bool has_avx512() { return cpu_features().avx512(); }
 bool has_avx512_shani() { return has_avx512() && has_shani(); }
 
 // A header from fixed pseudo-random bytes (the self-test must be reproducible).
@@ -136,7 +131,7 @@ double thread_cpu_seconds() {
 }
 
 template <class Now>
-Measurement measure_with(const BackendInfo& info, double duration, Now now) {
+Measurement measure_with(const BackendInfo& info, double duration, Now now, std::uint32_t first_nonce = 0) {
     auto backend = info.create();
     std::mt19937 rng(7);
     const ScanWork w = ScanWork::from_header(random_header(rng), U256{});  // target 0: nothing qualifies
@@ -144,7 +139,7 @@ Measurement measure_with(const BackendInfo& info, double duration, Now now) {
     std::vector<std::uint32_t> found;
     Measurement m;
     std::uint64_t chunk = 1024;
-    std::uint32_t next = 0;
+    std::uint32_t next = first_nonce;
     const double start = now();
     for (;;) {
         m.hashes += backend->scan(w, {next, chunk}, found, no_stop);
@@ -163,6 +158,27 @@ Measurement measure_backend(const BackendInfo& info, std::chrono::duration<doubl
     return measure_with(info, duration.count(), [t0] {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     });
+}
+
+Measurement measure_backend(const BackendInfo& info, std::chrono::duration<double> duration, unsigned threads) {
+    if (threads <= 1) return measure_backend(info, duration);
+    std::vector<Measurement> each(threads);
+    std::vector<std::thread> workers;
+    for (unsigned t = 0; t < threads; ++t)
+        workers.emplace_back([&, t] {
+            const auto t0 = std::chrono::steady_clock::now();
+            // Disjoint nonces per thread, as the search engine would hand them out.
+            each[t] = measure_with(info, duration.count(), [t0] {
+                return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            }, t * (0xffffffffu / threads));
+        });
+    Measurement total;
+    for (unsigned t = 0; t < threads; ++t) {
+        workers[t].join();
+        total.hashes += each[t].hashes;
+        total.seconds = std::max(total.seconds, each[t].seconds);
+    }
+    return total;
 }
 
 Measurement measure_backend_cpu(const BackendInfo& info, std::chrono::duration<double> cpu_duration) {

@@ -76,6 +76,9 @@ struct Measurement {
     double rate() const { return seconds > 0 ? static_cast<double>(hashes) / seconds : 0; }
 };
 Measurement measure_backend(const BackendInfo& backend, std::chrono::duration<double> duration);
+// The same on `threads` threads at once, each with its own instance and nonces: hashes summed,
+// seconds the longest thread's wall time.
+Measurement measure_backend(const BackendInfo& backend, std::chrono::duration<double> duration, unsigned threads);
 // The same, but `seconds` is the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID) over the run.
 Measurement measure_backend_cpu(const BackendInfo& backend, std::chrono::duration<double> cpu_duration);
 

@@ -18,6 +18,10 @@ struct CpuFeatures {
     std::string vendor;
     std::string brand;
 
+    // Everything the SHA-NI code paths use (they also need SSE4.1 and SSSE3 shuffles).
+    bool shani() const { return sha && sse41 && ssse3; }
+    bool avx512() const { return avx512f && avx512vl && avx512bw; }  // what the AVX-512 backend uses
+
     std::vector<std::string> names() const;  // e.g. {"sse4.1", "sha", "avx2"}
 };
 

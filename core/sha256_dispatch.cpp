@@ -17,7 +17,7 @@ namespace {
 
 bool always() { return true; }
 #if defined(__x86_64__)
-bool has_shani() { return cpu_features().sha && cpu_features().sse41 && cpu_features().ssse3; }
+bool has_shani() { return cpu_features().shani(); }
 #endif
 
 // Reference first; later entries are preferred when supported.

@@ -41,7 +41,6 @@ void ClientRunner::start() {
     last_probe_ = Clock::now();
     connect(0, std::nullopt);
     std::weak_ptr<int> w = alive_;
-    std::function<void()> loop_tick;
     tick_timer_.after(kTick, [this, w] {
         if (!w.expired()) tick();
     });

@@ -35,7 +35,7 @@ void ClientSession::fail(const std::string& why) {
 void ClientSession::send_request(Pending what, std::string_view method, nlohmann::json params,
                                  Clock::time_point now) {
     const std::uint64_t id = next_id_++;
-    if (what != Pending::Submit) pending_[id] = {what, now};
+    pending_[id] = {what, now};
     cb_.send(make_request(id, method, std::move(params)));
 }
 
@@ -139,7 +139,6 @@ void ClientSession::handle_response(const Message& m, Clock::time_point now) {
                      (m.error.is_null() ? std::string() : ": " + error_text(m)));
             }
             break;
-        case Pending::Submit: break;
     }
 }
 
@@ -383,9 +382,9 @@ void ClientSession::submit(const FoundShare& share, const SessionJob& job, Clock
     nlohmann::json params = {opt_.user, job.work.job.job_id, hex_encode(share.extranonce2), u32_to_hex(share.ntime),
                              u32_to_hex(share.nonce)};
     if (job.work.version_mask != 0) params.push_back(u32_to_hex(share.version_bits));
-    const std::uint64_t id = next_id_;
-    submits_[id] = {share, job, now};
-    send_request(Pending::Submit, "mining.submit", std::move(params), now);
+    const std::uint64_t id = next_id_++;
+    submits_[id] = {share, job, now};  // answered through submits_, not pending_
+    cb_.send(make_request(id, "mining.submit", std::move(params)));
 }
 
 void ClientSession::on_submit_result(const Message& m, PendingSubmit p, Clock::time_point now) {

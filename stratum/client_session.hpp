@@ -98,7 +98,7 @@ public:
     std::optional<Clock::time_point> last_notify() const { return last_notify_; }
 
 private:
-    enum class Pending { Configure, Subscribe, ExtranonceSubscribe, SuggestDifficulty, Authorize, Submit };
+    enum class Pending { Configure, Subscribe, ExtranonceSubscribe, SuggestDifficulty, Authorize };
     struct PendingSubmit {
         FoundShare share;
         SessionJob job;

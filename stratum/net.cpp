@@ -87,6 +87,14 @@ std::shared_ptr<asio::ssl::context> plain_context() {
     return ctx;
 }
 
+// Client and server alike: TLS 1.2 or later only.
+std::shared_ptr<asio::ssl::context> tls_context(asio::ssl::context::method method) {
+    auto ctx = std::make_shared<asio::ssl::context>(method);
+    ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    return ctx;
+}
+
 std::string endpoint_text(const tcp::endpoint& ep) {
     const auto addr = ep.address();
     return (addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string()) + ":" + std::to_string(ep.port());
@@ -239,9 +247,7 @@ void LineConnection::connect(EventLoop& loop, const std::string& host, const std
     std::shared_ptr<asio::ssl::context> ctx = plain_context();
     if (tls.enabled) {
         try {
-            ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-            ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                             asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+            ctx = tls_context(asio::ssl::context::tls_client);
             ctx->set_default_verify_paths();
             if (!tls.ca_file.empty()) {
                 ctx->load_verify_file(tls.ca_file);
@@ -384,11 +390,8 @@ LineListener::LineListener(EventLoop& loop, const std::string& host, std::uint16
                            std::optional<TlsServerConfig> tls, AcceptHandler on_accept)
     : impl_(std::make_shared<Impl>(loop.impl().io, std::move(on_accept))) {
     if (tls) {
-        impl_->tls_ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
         try {
-            impl_->tls_ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                                        asio::ssl::context::no_tlsv1_1);
+            impl_->tls_ctx = tls_context(asio::ssl::context::tls_server);
             impl_->tls_ctx->use_certificate_chain_file(tls->cert_file);
             impl_->tls_ctx->use_private_key_file(tls->key_file, asio::ssl::context::pem);
         } catch (const std::exception& e) {

@@ -64,7 +64,7 @@ void PoolServer::accept(std::shared_ptr<net::LineConnection> conn) {
     std::weak_ptr<net::LineConnection> weak = conn;
     auto dump = opt_.dump;
     const auto id = pool_.open(remote, [weak, dump, remote](const std::string& line) {
-        if (dump) dump(remote + " < " + line.substr(0, line.size() - 1));
+        if (dump) dump("> " + remote + " " + line.substr(0, line.size() - 1));
         if (auto c = weak.lock()) c->send(line);
     });
     connections_[id] = conn;
@@ -72,7 +72,7 @@ void PoolServer::accept(std::shared_ptr<net::LineConnection> conn) {
     std::weak_ptr<int> w = alive_;
     conn->start({[this, w, id, dump, remote](std::string_view bytes) {
                      if (w.expired()) return;
-                     if (dump) dump(remote + " > " + std::string(bytes.substr(0, bytes.size() - (bytes.ends_with('\n') ? 1 : 0))));
+                     if (dump) dump("< " + remote + " " + std::string(bytes.substr(0, bytes.size() - (bytes.ends_with('\n') ? 1 : 0))));
                      if (!pool_.feed(id, bytes, Clock::now()))
                          if (auto it = connections_.find(id); it != connections_.end()) it->second->close("protocol error (see the pool log)");
                  },

@@ -22,7 +22,9 @@ struct PoolServerOptions {
     std::optional<net::TlsServerConfig> tls;
     std::size_t max_connections = 1024;
     std::size_t max_connections_per_address = 256;
-    std::function<void(const std::string&)> dump;  // protocol dump of every line, or empty
+    // Protocol dump of every line, or empty: "> PEER line" sent to PEER, "< PEER line" received from
+    // it (the same arrows as the miner's "> line" / "< line").
+    std::function<void(const std::string&)> dump;
 };
 
 class PoolServer {

@@ -151,18 +151,20 @@ TEST_CASE("the optimised kernel costs less than a naive sha256d, but not implaus
     CHECK(optimised > naive * 0.5);
 }
 
-TEST_CASE("GPU model: hashrate is lanes x clock / lane-cycles, and AMD beats NVIDIA of 2012") {
+TEST_CASE("GPU model: predicted hashrates near the published ones, and AMD beats NVIDIA of 2012") {
     const ReferenceData d = load_embedded_reference_data();
     REQUIRE(d.gpus.size() >= 2);
     for (const auto& g : d.gpus) {
         CAPTURE(g.name);
         const GpuPrediction p = predict_gpu(g);
-        const OpCounts& o = p.ops_per_hash;
-        const double cycles = o.adds / g.add_rate + o.logic / g.logic_rate + o.shifts / g.shift_rate + o.rotates / g.rotate_rate;
-        CHECK(p.hashrate == doctest::Approx(g.lanes * g.clock_mhz * 1e6 / cycles));
-        CHECK(p.joules_per_terahash == doctest::Approx(g.board_watts / p.hashrate * 1e12));
-        if (g.published_hashrate) REQUIRE(p.error_vs_published);  // a modern GPU may have none
-        else CHECK_FALSE(p.error_vs_published);
+        // Against the hashrates miners published for these cards (cited in the data file), not
+        // against the model's own formula: the op counts come from running the real kernel.
+        if (g.published_hashrate) {
+            REQUIRE(p.error_vs_published);
+            CHECK(p.hashrate == doctest::Approx(*g.published_hashrate).epsilon(0.25));
+        } else {
+            CHECK_FALSE(p.error_vs_published);  // a modern GPU may have none
+        }
     }
     GpuSpec amd, nvidia;
     for (const auto& g : d.gpus) {
@@ -309,12 +311,6 @@ public:
 }  // namespace
 
 TEST_CASE("run_backend counts hashes over the wall time on several threads") {
-    const ScanWork w = genesis_scan_work();
-    // The genesis header with its own nonce hashes to the genesis block hash.
-    HeaderBytes h = w.header;
-    sha256::store_le32(h.data() + 76, 2083236893);
-    CHECK(to_display_hex(BlockHeader::parse(h).hash()) == "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f");
-
     BackendInfo info{"test-midstate", Era::Cpu, [] { return true; }, [] { return std::make_unique<MidstateBackend>(); }};
     RaplReader no_rapl("/nonexistent/powercap");
     const BackendRun run = run_backend(info, 2, 0.2, &no_rapl);

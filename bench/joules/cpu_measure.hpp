@@ -1,5 +1,5 @@
-// Runs one hashing backend (core/hash_backend.hpp) on N threads for a fixed wall time over a real
-// header, counting the nonces it hashed, with RAPL sampled right before and after.
+// Runs one hashing backend (core/hash_backend.hpp) on N threads for a fixed wall time, counting
+// the nonces it hashed, with RAPL sampled right before and after.
 #pragma once
 
 #include <cstdint>
@@ -19,12 +19,8 @@ struct BackendRun {
     double hashrate() const { return seconds > 0 ? static_cast<double>(hashes) / seconds : 0; }
 };
 
-// `rapl` may be null (no measurement). Each thread gets its own backend instance from
-// info.create() and scans disjoint nonce chunks of the Bitcoin genesis header (whose nonce range
-// is thus real work, with the true difficulty-1 target).
+// `rapl` may be null (no measurement). The hashing is core's measure_backend on `threads` threads
+// (each its own instance from info.create(), disjoint nonces), RAPL sampled around it.
 BackendRun run_backend(const BackendInfo& info, unsigned threads, double seconds, RaplReader* rapl);
-
-// The ScanWork of the Bitcoin genesis block header at difficulty 1 (a fixed, public header).
-ScanWork genesis_scan_work();
 
 }  // namespace hf::joules

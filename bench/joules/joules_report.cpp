@@ -62,7 +62,7 @@ std::string render_table(const JoulesReport& report) {
         char w[32];
         std::snprintf(w, sizeof w, "%.1f W", r.watts);
         cells.push_back({era_label(r), r.year ? r.name + std::string(" (").append(std::to_string(r.year)).append(")") : r.name,
-                         r.threads ? std::to_string(r.threads) : "", format_hashrate(r.hashrate),
+                         r.threads ? std::to_string(r.threads) : "", hashrate_text(r.hashrate),
                          r.watts >= 1000 ? format_si(r.watts, "W") : std::string(w),
                          std::string(power_source_name(r.power_source)),
                          r.valid() ? format_si(r.joules_per_terahash(), "J/TH") : "n/a",

@@ -42,28 +42,6 @@ bool set_ratios_to_scalar(std::vector<JoulesRow>& rows) {
     return true;
 }
 
-std::string format_si(double value, const std::string& unit) {
-    static const char* prefixes[] = {"", "k", "M", "G", "T", "P", "E"};
-    if (!std::isfinite(value)) return "n/a";
-    int i = 0;
-    double v = value;
-    while (std::fabs(v) >= 1000 && i < 6) {
-        v /= 1000;
-        ++i;
-    }
-    char buf[64];
-    if (std::fabs(v) >= 100) {
-        std::snprintf(buf, sizeof buf, "%.0f %s%s", v, prefixes[i], unit.c_str());
-    } else if (std::fabs(v) >= 10) {
-        std::snprintf(buf, sizeof buf, "%.1f %s%s", v, prefixes[i], unit.c_str());
-    } else {
-        std::snprintf(buf, sizeof buf, "%.2f %s%s", v, prefixes[i], unit.c_str());
-    }
-    return buf;
-}
-
-std::string format_hashrate(double h) { return format_si(h, "H/s"); }
-
 std::string format_ratio(double r) {
     char buf[32];
     if (!std::isfinite(r)) return "n/a";

@@ -9,6 +9,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "bench/joules/power_source.hpp"
+#include "core/si_units.hpp"
 
 namespace hf::joules {
 
@@ -43,9 +44,6 @@ struct JoulesRow {
 // thread (or, failing that, the first scalar row). Returns false when there is none.
 bool set_ratios_to_scalar(std::vector<JoulesRow>& rows);
 
-// "3.21 MH/s", "13.5 TH/s"; "1.23e+06" style for J/TH and H/J through format_si.
-std::string format_hashrate(double hashes_per_second);
-std::string format_si(double value, const std::string& unit);  // 3 significant digits, k/M/G/T/P
 std::string format_ratio(double r);  // "1.00x", "3.2x", "1.2e+05x"
 
 // Human-readable era label for the table and chart.

@@ -82,7 +82,7 @@ std::vector<JoulesRow> gpu_model_rows(const ReferenceData& data) {
                    "), " + format_number("%.0f", p.lane_cycles_per_hash) + " lane-cycles/nonce, " + format_number("%.0f", g.lanes) + " lanes x " +
                    format_number("%.0f", g.clock_mhz) + " MHz";
         if (g.published_hashrate) {
-            r.source += "; published " + format_hashrate(*g.published_hashrate) + ", model " +
+            r.source += "; published " + hashrate_text(*g.published_hashrate) + ", model " +
                         format_number("%+.0f%%", *p.error_vs_published * 100) + " [" + g.published_source + "]";
         }
         rows.push_back(std::move(r));
@@ -166,7 +166,7 @@ JoulesReport build_joules_report(const JoulesOptions& options, std::span<const B
                        std::to_string(t) + (t == 1 ? " thread" : " threads") + " (genesis header, nonce scan)";
             if (device) r.source += "; OpenCL kernel run by POCL on all " + std::to_string(cores) + " cores, fed by 1 host thread";
             if (progress)
-                *progress << "  " << b.name << " x" << t << ": " << format_hashrate(r.hashrate) << ", " << format_number("%.1f W", r.watts)
+                *progress << "  " << b.name << " x" << t << ": " << hashrate_text(r.hashrate) << ", " << format_number("%.1f W", r.watts)
                           << " (" << power_source_name(r.power_source) << ")\n";
             report.rows.push_back(std::move(r));
         }

@@ -91,9 +91,4 @@ private:
     std::vector<Node> nodes_;
 };
 
-inline OpValue operator+(OpValue a, OpValue b) { return a.graph->add(a, b); }
-inline OpValue operator^(OpValue a, OpValue b) { return a.graph->bxor(a, b); }
-inline OpValue operator&(OpValue a, OpValue b) { return a.graph->band(a, b); }
-inline OpValue operator|(OpValue a, OpValue b) { return a.graph->bor(a, b); }
-
 }  // namespace hf::joules

@@ -172,7 +172,7 @@ std::string render_svg(const JoulesReport& report) {
         if (r.year) label += " (" + std::to_string(r.year) + ")";
         s << "<g class=\"row\" data-era=\"" << xml_escape(r.era) << "\" data-power-source=\""
           << power_source_name(r.power_source) << "\" data-name=\"" << xml_escape(r.name) << "\">\n"
-          << "<title>" << xml_escape(r.name + ": " + format_hashrate(r.hashrate) + ", " + format_si(r.watts, "W") + " (" +
+          << "<title>" << xml_escape(r.name + ": " + hashrate_text(r.hashrate) + ", " + format_si(r.watts, "W") + " (" +
                                      std::string(power_source_name(r.power_source)) + "), " +
                                      format_si(r.joules_per_terahash(), "J/TH"))
           << "</title>\n"
