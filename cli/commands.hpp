@@ -25,6 +25,7 @@ int run_bench(std::span<char* const> args);
 // `bench --joules`: the hashes-per-joule comparison (run_bench hands over when it sees --joules).
 int run_bench_joules(std::span<char* const> args);
 int run_pipeline(std::span<char* const> args);
+int run_rtl(std::span<char* const> args);
 
 // Every subcommand, in the order --help lists them.
 std::span<const Command> commands();
