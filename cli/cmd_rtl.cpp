@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <regex>
@@ -45,7 +46,12 @@ constexpr const char* kHelp =
     "  --report              synthesize with Yosys (synth -top hf_top; stat) and print its flip-flop\n"
     "                        and cell counts beside the area model's (needs yosys on PATH)\n";
 
+// Leaves an identical file untouched, so builds that compile the RTL (Verilator) do not redo it.
 void write_file(const std::filesystem::path& path, const std::string& text) {
+    {
+        std::ifstream old(path, std::ios::binary);
+        if (old && std::string(std::istreambuf_iterator<char>(old), {}) == text) return;
+    }
     std::ofstream f(path);
     if (!f || !(f << text)) throw std::runtime_error("cannot write " + path.string());
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages hashforge builds with, if any are missing. Safe to run repeatedly.
 set -euo pipefail
-PACKAGES=(g++ cmake ninja-build pkg-config libssl-dev libboost-dev nlohmann-json3-dev libbenchmark-dev doctest-dev openssl)
+PACKAGES=(g++ cmake ninja-build pkg-config libssl-dev libboost-dev nlohmann-json3-dev libbenchmark-dev doctest-dev openssl
+          verilator iverilog yosys)  # RTL: co-simulation, testbench, synthesis (docs/rtl.md)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
