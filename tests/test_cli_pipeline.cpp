@@ -116,9 +116,10 @@ TEST_CASE("rtl: Icarus finds exactly the model's nonces at the model's clocks; l
         std::filesystem::remove_all(dir);
         const auto gen = run_hashforge("rtl " + cfg + " -o " + dir.string());
         REQUIRE(gen.exit_status == 0);
-        std::smatch m;
-        REQUIRE(std::regex_search(gen.output, m, std::regex("expects (\\d+) strobes")));
-        CHECK(std::stoi(m[1]) >= 2);
+        // No std::regex here: gcc 12 warns falsely inside <regex> in the sanitizer build.
+        const auto at = gen.output.find("expects ");
+        REQUIRE(at != std::string::npos);
+        CHECK(std::stoi(gen.output.substr(at + 8)) >= 2);
         const std::string d = dir.string();
         const auto sim = hf::test::run_shell("cd " + d + " && iverilog -g2005 -o sim hf_core.v hf_top.v hf_tb.v && vvp -n sim");
         CHECK(sim.exit_status == 0);
