@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/pipeline_designs.hpp"
 #include "cli/pipeline_html.hpp"
+#include "cli/core_config_args.hpp"
 #include "core/block_header.hpp"
 #include "core/hex.hpp"
 #include "hw_model/chip_description.hpp"
@@ -196,19 +197,7 @@ int run_pipeline(std::span<char* const> argv) {
         return kExitOk;
     }
     if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
-    hw::CoreConfig cfg;
-    cfg.rounds_per_stage = static_cast<unsigned>(args.get_int("rounds-per-stage", 1, 64).value_or(8));
-    cfg.loop = static_cast<unsigned>(args.get_int("loop", 1, 64).value_or(1));
-    cfg.midstates = static_cast<unsigned>(args.get_int("midstates", 1, 4).value_or(1));
-    cfg.midstate_from_host = !args.has("no-midstate");
-    cfg.precompute_job_rounds = !args.has("no-precompute");
-    cfg.hardwire_padding = !args.has("no-hardwire");
-    cfg.cut_final_rounds = !args.has("no-cut");
-    try {
-        hw::validate(cfg);
-    } catch (const std::invalid_argument& e) {
-        throw UsageError(e.what());
-    }
+    const hw::CoreConfig cfg = core_config_from_args(args, 8);
     const unsigned cycles = static_cast<unsigned>(args.get_int("cycles", 1, 100000).value_or(30));
     // --model: a chip description sets the node and the supply (given, or the model's estimate).
     std::optional<hw::EnergyReport> chip;

@@ -26,6 +26,7 @@ int run_bench(std::span<char* const> args);
 int run_bench_joules(std::span<char* const> args);
 int run_pipeline(std::span<char* const> args);
 int run_chip(std::span<char* const> args);
+int run_rtl(std::span<char* const> args);
 
 // Every subcommand, in the order --help lists them.
 std::span<const Command> commands();

@@ -317,13 +317,20 @@ CycleCore::CycleCore(const PipelineSpec& spec, bool count_activity) : spec_(spec
     bank_[1].assign(words, 0);
     flip_flops_ = map.flip_flop_masks();
     flip_flops_.resize(words, 0);
+    // Words that are constant wires in silicon hold their constant from the start.
+    for (const Register& r : map.registers)
+        if (r.scope != RegisterScope::Job && r.storage == Storage::Constant) bank_[0][r.offset] = bank_[1][r.offset] = r.constant;
     feeder_.assign(map.stage_words, 0);
 }
 
 void CycleCore::load_job(const CoreJob& job, std::uint32_t first_nonce, std::uint64_t count) {
     job_ = prepare_job(spec_, job);
     count_ = count;
+    const std::vector<std::uint32_t> job_words = job_register_values(spec_, job_, first_nonce, count);
     for (auto& bank : bank_) {
+        // Words that are wires from the job registers change with the job, in every stage at once.
+        for (const Register& r : spec_.registers.registers)
+            if (r.scope != RegisterScope::Job && r.storage == Storage::JobWire) bank[r.offset] = job_words[r.constant];
         // Flush: in-flight nonces belong to the old job.
         for (unsigned s = 0; s < spec_.stages.size(); ++s) bank[stage_base(s) + spec_.registers.valid] = 0;
         bank[ctl_.counter] = first_nonce;

@@ -148,6 +148,11 @@ PipelineSpec build_pipeline(const CoreConfig& cfg) {
                     h.logic32 += schedules * ((hw_word(t + 14) ? 2 : 0) + (hw_word(t + 1) ? 2 : 0));
                 }
             }
+            if (cfg.loop > 1)
+                // A looped stage addresses its window by pass (Yosys: rtl --report): per round unit and
+                // schedule, 16:1 read muxes for W[t], W[t+14], W[t+9], W[t+1] (15 mux levels each),
+                // a write decoder over the 16 words, and the K constant chosen by pass (~10).
+                h.logic32 += units * (schedules * (4 * 15 + 16) + 10);
             if (st.starts_compression && p.c != Compression::Block1 && (p.c == Compression::Hash2 || !cfg.midstate_from_host))
                 h.adders32 += M * 8;  // feed-forward of the previous compression: digest = chaining value + state
             spec.stages.push_back(st);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages hashforge builds with, if any are missing. Safe to run repeatedly.
 set -euo pipefail
-PACKAGES=(g++ cmake ninja-build pkg-config libssl-dev libboost-dev nlohmann-json3-dev libbenchmark-dev doctest-dev openssl)
+PACKAGES=(g++ cmake ninja-build pkg-config libssl-dev libboost-dev nlohmann-json3-dev libbenchmark-dev doctest-dev openssl
+          verilator iverilog yosys)  # RTL: co-simulation, testbench, synthesis (docs/rtl.md)
 # OpenCL: headers and the ICD loader to build the opencl backend; POCL, an OpenCL device on the CPU,
 # so the tests run the kernel on machines without a GPU; clinfo to list what the loader sees.
 PACKAGES+=(opencl-headers ocl-icd-opencl-dev pocl-opencl-icd clinfo)

@@ -46,6 +46,20 @@ std::vector<std::uint8_t> openssl_sha256(const std::vector<std::uint8_t>& data) 
     return out;
 }
 
+namespace {
+CommandResult run_shell_raw(const std::string& cmd) {
+    CommandResult r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) throw std::runtime_error("popen failed: " + cmd);
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+    const int status = ::pclose(p);
+    r.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+}  // namespace
+
 CommandResult run_hashforge(const std::string& args, bool merge_stderr, const std::string& stdin_text) {
     std::string cmd = std::string(HASHFORGE_BINARY) + " " + args;
     std::string input_file;
@@ -55,16 +69,12 @@ CommandResult run_hashforge(const std::string& args, bool merge_stderr, const st
         cmd += " < " + input_file;
     }
     cmd += merge_stderr ? " 2>&1" : " 2>/dev/null";
-    CommandResult r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) throw std::runtime_error("popen failed: " + cmd);
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-    const int status = ::pclose(p);
-    r.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    CommandResult r = run_shell_raw(cmd);
     if (!input_file.empty()) std::filesystem::remove(input_file);
     return r;
 }
+
+CommandResult run_shell(const std::string& command) { return run_shell_raw("(" + command + ") 2>&1"); }
+
 
 }  // namespace hf::test

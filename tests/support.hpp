@@ -28,5 +28,7 @@ struct CommandResult {
 };
 // Runs the hashforge binary built beside the tests with `args` (a shell-quoted string).
 CommandResult run_hashforge(const std::string& args, bool merge_stderr = false, const std::string& stdin_text = "");
+// Runs a shell command line (standard error merged into the output).
+CommandResult run_shell(const std::string& command);
 
 }  // namespace hf::test
