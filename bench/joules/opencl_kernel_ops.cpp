@@ -20,10 +20,10 @@ struct Word {
     Word(OpValue v) : node(v) {}           // NOLINT
     OpValue value() const { return node ? *node : graph->literal(literal); }
 };
-inline Word operator+(const Word& a, const Word& b) { return a.value() + b.value(); }
-inline Word operator^(const Word& a, const Word& b) { return a.value() ^ b.value(); }
-inline Word operator&(const Word& a, const Word& b) { return a.value() & b.value(); }
-inline Word operator|(const Word& a, const Word& b) { return a.value() | b.value(); }
+inline Word operator+(const Word& a, const Word& b) { return graph->add(a.value(), b.value()); }
+inline Word operator^(const Word& a, const Word& b) { return graph->bxor(a.value(), b.value()); }
+inline Word operator&(const Word& a, const Word& b) { return graph->band(a.value(), b.value()); }
+inline Word operator|(const Word& a, const Word& b) { return graph->bor(a.value(), b.value()); }
 inline Word rotr(const Word& x, int n) { return graph->rotr(x.value(), n); }
 inline Word shr(const Word& x, int n) { return graph->shr(x.value(), n); }
 inline Word xor3(const Word& a, const Word& b, const Word& c) { return graph->xor3(a.value(), b.value(), c.value()); }
