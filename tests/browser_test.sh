@@ -98,7 +98,7 @@ done
 if [ -z "$url" ]; then
   fail "mine --http printed no address"; cat "$out/mine.log"
 else
-  backend=$(grep -oE 'hashing with [a-z0-9-]+' "$out/mine.log" | awk '{print $3}')
+  backend=$(grep -oE 'hashing with [a-z0-9+-]+' "$out/mine.log" | awk '{print $3}')
   pool=$(grep -oE 'built-in pool at stratum\+tcp://[0-9.:]+' "$out/mine.log" | awk '{print $4}')
   sleep 2
   chrome --virtual-time-budget=2500 --dump-dom "$url" >"$out/status-1.dom"
