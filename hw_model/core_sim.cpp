@@ -173,60 +173,48 @@ HF_POPCNT_CLONES std::uint64_t count_toggles(const std::uint32_t* a, const std::
 
 // The functional model's per-nonce path for a core with a host midstate: the same rounds, the
 // same per-job precompute, hard-wired padding words written as constants so the compiler folds
-// them as the silicon does, and the second hash stopped at the spec's last round.
-// N nonces go through together (N cores' worth of work in lockstep). N = 1 measured fastest on
-// Zen 3 (two spill registers); the parameter stays for hosts with more registers.
-template <unsigned First2, unsigned Last2, unsigned N>
-void hash_nonces(const PreparedJob& job, unsigned lanes, std::uint32_t nonce, unsigned (&hits)[N]) {
-    std::array<std::uint32_t, 64> w[N];
-    for (unsigned k = 0; k < N; ++k) {
-        w[k][0] = job.tail[0];
-        w[k][1] = job.tail[1];
-        w[k][2] = job.tail[2];
-        w[k][3] = __builtin_bswap32(nonce + k);
-        w[k][4] = 0x80000000u;
+// them as the silicon does, and the second hash stopped at the spec's last round. Returns one bit
+// per midstate lane whose comparator fires.
+template <unsigned First2, unsigned Last2>
+unsigned hash_nonce(const PreparedJob& job, unsigned lanes, std::uint32_t nonce) {
+    std::array<std::uint32_t, 64> w;
+    w[0] = job.tail[0];
+    w[1] = job.tail[1];
+    w[2] = job.tail[2];
+    w[3] = __builtin_bswap32(nonce);
+    w[4] = 0x80000000u;
 #pragma GCC unroll 16
-        for (unsigned t = 5; t < 15; ++t) w[k][t] = 0;
-        w[k][15] = 640;
-        if constexpr (First2 == 3) {  // W16 and W17 come from the per-job precompute
-            w[k][16] = job.block2_words[0];
-            w[k][17] = job.block2_words[1];
-        }
+    for (unsigned t = 5; t < 15; ++t) w[t] = 0;
+    w[15] = 640;
+    if constexpr (First2 == 3) {  // W16 and W17 come from the per-job precompute
+        w[16] = job.block2_words[0];
+        w[17] = job.block2_words[1];
     }
     constexpr unsigned from = First2 == 3 ? 18 : 16;
 HF_UNROLL_ROUNDS
-    for (unsigned t = from; t < 64; ++t)
-        for (unsigned k = 0; k < N; ++k) w[k][t] = sha256::schedule_word(w[k][t - 2], w[k][t - 7], w[k][t - 15], w[k][t - 16]);
-    for (unsigned k = 0; k < N; ++k) hits[k] = 0;
+    for (unsigned t = from; t < 64; ++t) w[t] = sha256::schedule_word(w[t - 2], w[t - 7], w[t - 15], w[t - 16]);
+    unsigned hits = 0;
     for (unsigned m = 0; m < lanes; ++m) {
-        State v[N];
-        for (unsigned k = 0; k < N; ++k) v[k] = job.block2_start[m];
+        State v = job.block2_start[m];
 HF_UNROLL_ROUNDS
-        for (unsigned t = First2; t < 64; ++t)
-            for (unsigned k = 0; k < N; ++k) sha256::round(v[k], sha256::kRoundConstants[t] + w[k][t]);
-        std::array<std::uint32_t, 64> x[N];
-        State s[N];
-        for (unsigned k = 0; k < N; ++k) {
+        for (unsigned t = First2; t < 64; ++t) sha256::round(v, sha256::kRoundConstants[t] + w[t]);
+        std::array<std::uint32_t, 64> x;
 #pragma GCC unroll 8
-            for (unsigned i = 0; i < 8; ++i) x[k][i] = job.chain[m][i] + v[k][i];
-            x[k][8] = 0x80000000u;
+        for (unsigned i = 0; i < 8; ++i) x[i] = job.chain[m][i] + v[i];
+        x[8] = 0x80000000u;
 #pragma GCC unroll 8
-            for (unsigned t = 9; t < 15; ++t) x[k][t] = 0;
-            x[k][15] = 256;
-            s[k] = sha256::kInitialState;
-        }
+        for (unsigned t = 9; t < 15; ++t) x[t] = 0;
+        x[15] = 256;
+        State s = sha256::kInitialState;
 HF_UNROLL_ROUNDS
-        for (unsigned t = 16; t <= Last2; ++t)
-            for (unsigned k = 0; k < N; ++k) x[k][t] = sha256::schedule_word(x[k][t - 2], x[k][t - 7], x[k][t - 15], x[k][t - 16]);
+        for (unsigned t = 16; t <= Last2; ++t) x[t] = sha256::schedule_word(x[t - 2], x[t - 7], x[t - 15], x[t - 16]);
 HF_UNROLL_ROUNDS
-        for (unsigned t = 0; t <= Last2; ++t)
-            for (unsigned k = 0; k < N; ++k) sha256::round(s[k], sha256::kRoundConstants[t] + x[k][t]);
-        for (unsigned k = 0; k < N; ++k) {
-            const std::uint32_t h7 = (Last2 == 60 ? s[k][4] : s[k][7]) + sha256::kInitialState[7];
-            const std::uint32_t h6 = Last2 == 60 ? 0 : s[k][6] + sha256::kInitialState[6];
-            if (comparator_hit(h7, h6, Last2 != 60, job.zero_bits)) hits[k] |= 1u << m;
-        }
+        for (unsigned t = 0; t <= Last2; ++t) sha256::round(s, sha256::kRoundConstants[t] + x[t]);
+        const std::uint32_t h7 = (Last2 == 60 ? s[4] : s[7]) + sha256::kInitialState[7];
+        const std::uint32_t h6 = Last2 == 60 ? 0 : s[6] + sha256::kInitialState[6];
+        if (comparator_hit(h7, h6, Last2 != 60, job.zero_bits)) hits |= 1u << m;
     }
+    return hits;
 }
 
 }  // namespace
@@ -505,19 +493,17 @@ void FunctionalCore::scan(std::uint32_t first, std::uint64_t count, std::vector<
     std::uint32_t nonce = first;
     if (spec_.config.midstate_from_host) {
         const unsigned f = spec_.block2_first_round, l = spec_.hash2_last_round, lanes = spec_.lanes;
-        auto run = [&](auto hash_pair) {
-            unsigned h[1];
+        auto run = [&](auto hash) {
             for (std::uint64_t i = 0; i < count; ++i, ++nonce) {
-                hash_pair(job_, lanes, nonce, h);
-                for (unsigned k = 0; k < 1; ++k)
-                    for (unsigned m = 0; m < lanes; ++m)
-                        if (h[k] & (1u << m)) hits.push_back({nonce + k, m});
+                const unsigned h = hash(job_, lanes, nonce);
+                for (unsigned m = 0; m < lanes; ++m)
+                    if (h & (1u << m)) hits.push_back({nonce, m});
             }
         };
-        if (f == 3 && l == 60) run(hash_nonces<3, 60, 1>);
-        else if (f == 3) run(hash_nonces<3, 63, 1>);
-        else if (l == 60) run(hash_nonces<0, 60, 1>);
-        else run(hash_nonces<0, 63, 1>);
+        if (f == 3 && l == 60) run(hash_nonce<3, 60>);
+        else if (f == 3) run(hash_nonce<3, 63>);
+        else if (l == 60) run(hash_nonce<0, 60>);
+        else run(hash_nonce<0, 63>);
         return;
     }
     for (std::uint64_t i = 0; i < count; ++i, ++nonce) {
