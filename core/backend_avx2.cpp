@@ -37,20 +37,9 @@ std::uint64_t scan_avx2(const ScanWork& work, NonceRange range, std::vector<std:
 #pragma GCC pop_options
 
 namespace hf {
-namespace {
 
-class Avx2Backend final : public HashBackend {
-public:
-    std::string_view name() const override { return "avx2"; }
-    Era era() const override { return Era::GpuStyle; }
-    std::uint64_t scan(const ScanWork& work, NonceRange range, std::vector<std::uint32_t>& found,
-                       const std::atomic<bool>& stop) override {
-        return kernel::scan_avx2(work, range, found, stop);
-    }
-};
-
-}  // namespace
-
-std::unique_ptr<HashBackend> make_avx2_backend() { return std::make_unique<Avx2Backend>(); }
+std::unique_ptr<HashBackend> make_avx2_backend() {
+    return std::make_unique<KernelBackend<&kernel::scan_avx2>>("avx2", Era::GpuStyle);
+}
 
 }  // namespace hf

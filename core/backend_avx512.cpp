@@ -41,29 +41,12 @@ std::uint64_t scan_avx512(const ScanWork& work, NonceRange range, std::vector<st
 #pragma GCC pop_options
 
 namespace hf {
-namespace {
-
-template <class V> class Avx512Backend final : public HashBackend {
-public:
-    explicit Avx512Backend(std::string_view name) : name_(name) {}
-    std::string_view name() const override { return name_; }
-    Era era() const override { return Era::GpuStyle; }
-    std::uint64_t scan(const ScanWork& work, NonceRange range, std::vector<std::uint32_t>& found,
-                       const std::atomic<bool>& stop) override {
-        return kernel::scan_avx512<V>(work, range, found, stop);
-    }
-
-private:
-    std::string_view name_;
-};
-
-}  // namespace
 
 std::unique_ptr<HashBackend> make_avx512_backend() { return make_avx512_backend_groups(1); }
 
 std::unique_ptr<HashBackend> make_avx512_backend_groups(int groups) {
-    if (groups == 2) return std::make_unique<Avx512Backend<kernel::U32x16x2>>("avx512-x2");
-    return std::make_unique<Avx512Backend<kernel::U32x16>>("avx512");
+    if (groups == 2) return std::make_unique<KernelBackend<&kernel::scan_avx512<kernel::U32x16x2>>>("avx512-x2", Era::GpuStyle);
+    return std::make_unique<KernelBackend<&kernel::scan_avx512<kernel::U32x16>>>("avx512", Era::GpuStyle);
 }
 
 }  // namespace hf

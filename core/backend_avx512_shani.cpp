@@ -46,29 +46,19 @@ std::uint64_t scan_avx512_shani(const ScanWork& work, NonceRange range, std::vec
 namespace hf {
 namespace {
 
-template <int N> class Avx512ShaniBackend final : public HashBackend {
-public:
-    explicit Avx512ShaniBackend(std::string_view name) : name_(name) {}
-    std::string_view name() const override { return name_; }
-    Era era() const override { return Era::GpuStyle; }
-    std::uint64_t scan(const ScanWork& work, NonceRange range, std::vector<std::uint32_t>& found,
-                       const std::atomic<bool>& stop) override {
-        return kernel::scan_avx512_shani<N>(work, range, found, stop);
-    }
-
-private:
-    std::string_view name_;
-};
+template <int N> std::unique_ptr<HashBackend> make(std::string_view name) {
+    return std::make_unique<KernelBackend<&kernel::scan_avx512_shani<N>>>(name, Era::GpuStyle);
+}
 
 }  // namespace
 
-std::unique_ptr<HashBackend> make_avx512_shani_backend() { return std::make_unique<Avx512ShaniBackend<2>>("avx512+shani"); }
+std::unique_ptr<HashBackend> make_avx512_shani_backend() { return make<2>("avx512+shani"); }
 
 std::unique_ptr<HashBackend> make_avx512_shani_backend_streams(int streams) {
     switch (streams) {
-        case 1: return std::make_unique<Avx512ShaniBackend<1>>("avx512+shani-x1");
-        case 2: return std::make_unique<Avx512ShaniBackend<2>>("avx512+shani-x2");
-        default: return std::make_unique<Avx512ShaniBackend<3>>("avx512+shani-x3");
+        case 1: return make<1>("avx512+shani-x1");
+        case 2: return make<2>("avx512+shani-x2");
+        default: return make<3>("avx512+shani-x3");
     }
 }
 

@@ -95,21 +95,6 @@ template <int N> __attribute__((flatten)) std::uint64_t shani_compress_loop(std:
 namespace hf {
 namespace {
 
-template <int N>
-class ShaniBackend final : public HashBackend {
-public:
-    explicit ShaniBackend(std::string name) : name_(std::move(name)) {}
-    std::string_view name() const override { return name_; }
-    Era era() const override { return Era::Cpu; }
-    std::uint64_t scan(const ScanWork& work, NonceRange range, std::vector<std::uint32_t>& found,
-                       const std::atomic<bool>& stop) override {
-        return kernel::scan_shani<N>(work, range, found, stop);
-    }
-
-private:
-    std::string name_;
-};
-
 // The interleave that is fastest here, measured once: best-of-several short bursts per count, in
 // TSC ticks (the minimum filters out bursts another process interrupted).
 int measured_best_streams() {
@@ -145,18 +130,18 @@ int shani_streams() {
 
 std::unique_ptr<HashBackend> make_shani_backend() {
     switch (shani_streams()) {
-        case 3: return std::make_unique<ShaniBackend<3>>("shani");
-        case 4: return std::make_unique<ShaniBackend<4>>("shani");
-        default: return std::make_unique<ShaniBackend<2>>("shani");
+        case 3: return std::make_unique<KernelBackend<&kernel::scan_shani<3>>>("shani", Era::Cpu);
+        case 4: return std::make_unique<KernelBackend<&kernel::scan_shani<4>>>("shani", Era::Cpu);
+        default: return std::make_unique<KernelBackend<&kernel::scan_shani<2>>>("shani", Era::Cpu);
     }
 }
 
 std::unique_ptr<HashBackend> make_shani_backend_streams(int streams) {
     switch (streams) {
-        case 1: return std::make_unique<ShaniBackend<1>>("shani-x1");
-        case 2: return std::make_unique<ShaniBackend<2>>("shani-x2");
-        case 3: return std::make_unique<ShaniBackend<3>>("shani-x3");
-        case 4: return std::make_unique<ShaniBackend<4>>("shani-x4");
+        case 1: return std::make_unique<KernelBackend<&kernel::scan_shani<1>>>("shani-x1", Era::Cpu);
+        case 2: return std::make_unique<KernelBackend<&kernel::scan_shani<2>>>("shani-x2", Era::Cpu);
+        case 3: return std::make_unique<KernelBackend<&kernel::scan_shani<3>>>("shani-x3", Era::Cpu);
+        case 4: return std::make_unique<KernelBackend<&kernel::scan_shani<4>>>("shani-x4", Era::Cpu);
         default: return nullptr;
     }
 }

@@ -49,6 +49,25 @@ public:
                                const std::atomic<bool>& stop) = 0;
 };
 
+// A backend that is one scan function and nothing else: every CPU backend is one of these, made in
+// the file of its instruction set (where `Scan` is compiled for that set).
+using ScanFunction = std::uint64_t (*)(const ScanWork&, NonceRange, std::vector<std::uint32_t>&, const std::atomic<bool>&);
+template <ScanFunction Scan>
+class KernelBackend final : public HashBackend {
+public:
+    KernelBackend(std::string_view name, Era era) : name_(name), era_(era) {}
+    std::string_view name() const override { return name_; }
+    Era era() const override { return era_; }
+    std::uint64_t scan(const ScanWork& work, NonceRange range, std::vector<std::uint32_t>& found,
+                       const std::atomic<bool>& stop) override {
+        return Scan(work, range, found, stop);
+    }
+
+private:
+    std::string_view name_;  // a literal: backends are named in their own files
+    Era era_;
+};
+
 // One entry per backend compiled in. Core registers scalar/shani/avx2/avx512; the CLI adds
 // hw_model's asic-emu, so core never depends on hw_model.
 struct BackendInfo {
