@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, then builds and runs the whole suite twice, once
-# optimised and once under AddressSanitizer + UndefinedBehaviorSanitizer. (scripts/tsan.sh runs the
+# optimised and once under AddressSanitizer + UndefinedBehaviorSanitizer, and the threaded code's
+# tests a third time under ThreadSanitizer. (scripts/tsan.sh runs the
 # threaded part under ThreadSanitizer.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,3 +20,6 @@ scripts/build.sh build/sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_F
 (cd build/sanitize && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 HASHFORGE_SANITIZED=1 \
    ctest --output-on-failure -j "$jobs")
 
+
+echo "== ThreadSanitizer build (the threaded code: Stratum client and pool, search engine, mine)"
+scripts/tsan.sh

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # tsan.sh: the threaded code's tests (Stratum client and pool, search engine, `hashforge mine`)
-# under ThreadSanitizer, building only their targets. Meant as scripts/test.sh's third build once a
-# full run has been seen clean on the CI machine.
+# under ThreadSanitizer, building only their targets: scripts/test.sh's third build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh

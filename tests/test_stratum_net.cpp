@@ -284,6 +284,7 @@ TEST_CASE("watchdog: a pool that sends no work is treated as dead and reconnecte
                           std::vector<std::string> lines;
                           splitter->feed(bytes, lines);
                           auto conn = weak.lock();
+                          if (!conn) return;  // closed while these bytes were on their way
                           for (const auto& l : lines) {
                               const Message m = parse_message(l);
                               if (m.method == "mining.subscribe")
