@@ -229,7 +229,7 @@ void Pool::run_vardiff(Connection& c, Clock::time_point now) {
         } else {
             if (c.window_shares < options_.vardiff_window_shares && elapsed < 4 * options_.vardiff_interval) return;
             const double ratio = c.window_difficulty / seconds * 60.0 / options_.shares_per_minute / current;
-            if (ratio >= 0.5 && ratio <= 2) {
+            if (ratio >= 1 / options_.vardiff_hold_ratio && ratio <= options_.vardiff_hold_ratio) {
                 restart_vardiff_window(c, now);
                 return;  // within the goal: hold
             }

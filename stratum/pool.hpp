@@ -36,11 +36,15 @@ struct PoolOptions {
     // first retarget comes once a new connection (or a new suggested difficulty) has shown
     // vardiff_first_shares shares over at least vardiff_first_wait, and goes straight to the rate
     // shown (no shares in vardiff_interval: difficulty / 4). After that the difficulty is held unless
-    // a window of vardiff_window_shares shares (or 4 intervals) shows a rate outside [goal/2, goal*2],
-    // or 2 intervals pass without a share.
+    // a window of vardiff_window_shares shares (or 4 intervals) shows a rate outside
+    // [goal / vardiff_hold_ratio, goal * vardiff_hold_ratio], or 2 intervals pass without a share.
+    // The band is wide because 12 shares measure a rate only to about ±30% (1/sqrt(12)): at ×3 a
+    // miner whose rate is on the goal is retargeted by chance about once in 1,000 windows, at ×2
+    // (as first written) about once in 40, which made the held difficulty wander (Poisson counts).
     std::size_t vardiff_first_shares = 4;
     std::chrono::milliseconds vardiff_first_wait{2000};
     std::size_t vardiff_window_shares = 12;
+    double vardiff_hold_ratio = 3.0;
     std::chrono::milliseconds vardiff_interval{15000};
     std::chrono::milliseconds job_interval{30000};       // fresh ntime this often
     std::uint32_t version_mask = 0x1fffe000;       // bits miners may roll (BIP 310)
