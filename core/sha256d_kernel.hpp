@@ -31,44 +31,50 @@ template <class V> inline V small_sigma1(V x) { return xor3(rotr<17>(x), rotr<19
 // State array s[8]: at round R, working variable a is s[(0 - R) & 7], b is s[(1 - R) & 7], ... so
 // a round writes its new a into the old h slot and its new e into the old d slot, with no moves.
 //
-// The round constant is added early: h arrives with its round's constant part of K+W already in
-// it, and a round adds the next round's constant to g (g is next round's h) before Ch reads g for
-// the last time. Same number of additions as adding K+W inside the round, but g dies in Ch, so
-// a destructive three-input instruction (vpternlogd) can overwrite it instead of a copy.
-// `next` is that constant; Last = true for a round with no next round in this hash. settled(x)
-// keeps the compiler from re-associating that addition into the next round (which would keep g
-// alive again); it emits no instruction.
-template <int R, bool Last, class V> inline V round_t1(V (&s)[8], V w, std::uint32_t next) {
+// Where a round's constant part of K+W is added is the lane type's choice, V::kConstantIntoG:
+// - true (AVX-512): early. h arrives with its round's constant already in it, and a round adds the
+//   next round's constant to g (g is next round's h) before Ch reads g for the last time. Same
+//   number of additions, but g dies in Ch, so a destructive three-input instruction (vpternlogd)
+//   can overwrite it instead of a copy. settled(x) keeps the compiler from re-associating that
+//   addition into the next round (which would keep g alive again); it emits no instruction.
+// - false (AVX2): in its own round, with W, the textbook order. With 16 registers and two-input
+//   instructions the early form only lengthened g's life: 288 more spill moves per 8 nonces and
+//   9.0 against 12.1 MH/s per CPU-second (docs/performance-kernels.md).
+// `own` is the round's constant, `next` the next round's (unused when Last: no next round in this
+// hash); HasW says whether the round has a message word w beyond its constant.
+template <int R, bool Last, bool HasW, class V> inline V round_t1(V (&s)[8], V w, std::uint32_t own, std::uint32_t next) {
     V& e = s[(4 - R) & 7]; V& f = s[(5 - R) & 7]; V& g = s[(6 - R) & 7]; V& h = s[(7 - R) & 7];
-    V g_next = g;
-    if constexpr (!Last) g_next = settled(g + V::set1(next));
-    const V t1 = h + big_sigma1(e) + choose(e, f, g) + w;
-    g = g_next;
-    return t1;
+    if constexpr (V::kConstantIntoG) {
+        V g_next = g;
+        if constexpr (!Last) g_next = settled(g + V::set1(next));
+        V t1 = h + big_sigma1(e) + choose(e, f, g);
+        if constexpr (HasW) t1 = t1 + w;
+        g = g_next;
+        return t1;
+    } else {
+        V kw = V::set1(own);
+        if constexpr (HasW) kw = kw + w;
+        return h + big_sigma1(e) + choose(e, f, g) + kw;
+    }
 }
-template <int R, bool Last, class V> inline void round_step(V (&s)[8], V w, std::uint32_t next) {
+template <int R, bool Last, bool HasW, class V> inline void round_any(V (&s)[8], V w, std::uint32_t own, std::uint32_t next) {
     V& a = s[(0 - R) & 7]; V& b = s[(1 - R) & 7]; V& c = s[(2 - R) & 7]; V& d = s[(3 - R) & 7];
+    const V t1 = round_t1<R, Last, HasW>(s, w, own, next);
     const V t2 = big_sigma0(a) + majority(a, b, c);
-    const V t1 = round_t1<R, Last>(s, w, next);
     d = d + t1;
     s[(7 - R) & 7] = t1 + t2;
 }
-// A round whose message word is a constant, all of it already in h.
-template <int R, bool Last, class V> inline void round_step(V (&s)[8], std::uint32_t next) {
-    V& a = s[(0 - R) & 7]; V& b = s[(1 - R) & 7]; V& c = s[(2 - R) & 7]; V& d = s[(3 - R) & 7];
-    V& e = s[(4 - R) & 7]; V& f = s[(5 - R) & 7]; V& g = s[(6 - R) & 7]; V& h = s[(7 - R) & 7];
-    V g_next = g;
-    if constexpr (!Last) g_next = settled(g + V::set1(next));
-    const V t1 = h + big_sigma1(e) + choose(e, f, g);
-    const V t2 = big_sigma0(a) + majority(a, b, c);
-    g = g_next;
-    d = d + t1;
-    h = t1 + t2;
+template <int R, bool Last, class V> inline void round_step(V (&s)[8], V w, std::uint32_t own, std::uint32_t next) {
+    round_any<R, Last, true>(s, w, own, next);
+}
+// A round whose message word is a constant, all of it in `own`.
+template <int R, bool Last, class V> inline void round_step(V (&s)[8], std::uint32_t own, std::uint32_t next) {
+    round_any<R, Last, false>(s, V{}, own, next);
 }
 // A round whose new a is never needed (the last rounds before the H7 decision): only new e.
-template <int R, bool Last, class V> inline void round_e_only(V (&s)[8], V w, std::uint32_t next) {
+template <int R, bool Last, class V> inline void round_e_only(V (&s)[8], V w, std::uint32_t own, std::uint32_t next) {
     V& d = s[(3 - R) & 7];
-    d = d + round_t1<R, Last>(s, w, next);
+    d = d + round_t1<R, Last, true>(s, w, own, next);
 }
 template <int R, class V> inline V& e_after(V (&s)[8]) { return s[(3 - R) & 7]; }  // new e of round R
 
@@ -141,7 +147,7 @@ template <class V> inline void h1_init(const Sha256dPlan& p, V w3, Hash1<V>& h) 
     for (int i = 0; i < 8; ++i) h.s[(i - 4) & 7] = V::set1(p.v3[static_cast<unsigned>(i)]);
     h.s[(0 - 4) & 7] = h.s[(0 - 4) & 7] + w3;  // a
     h.s[(4 - 4) & 7] = h.s[(4 - 4) & 7] + w3;  // e
-    h.s[(7 - 4) & 7] = V::set1(p.v3[7] + h1_constant<4>(p));  // h, with round 4's K+W
+    if constexpr (V::kConstantIntoG) h.s[(7 - 4) & 7] = V::set1(p.v3[7] + h1_constant<4>(p));  // h, with round 4's K+W
     h.w[16] = V::set1(p.w16);
     h.w[17] = V::set1(p.w17);
     h.w3 = w3;
@@ -150,11 +156,12 @@ template <class V> inline void h1_init(const Sha256dPlan& p, V w3, Hash1<V>& h) 
 // Round T of hash 1 (4 <= T <= 63), computing its message word first when it has one to compute.
 template <int T, class V> inline void h1_round(const Sha256dPlan& p, Hash1<V>& h) {
     constexpr bool kLast = T == 63;
+    const std::uint32_t own = h1_constant<T>(p);
     const std::uint32_t next = kLast ? 0 : h1_constant<kLast ? 63 : T + 1>(p);
-    if constexpr (T <= 17) round_step<T, kLast>(h.s, next);  // W4..W17 are constants
+    if constexpr (T <= 17) round_step<T, kLast>(h.s, own, next);  // W4..W17 are constants
     else {
         h.w[T] = h1_word<T>(p, h.w3, h.w);
-        round_step<T, kLast>(h.s, h.w[T], next);
+        round_step<T, kLast>(h.s, h.w[T], own, next);
     }
 }
 
@@ -164,19 +171,20 @@ template <class V> inline void h2_init(const Sha256dPlan& p, const Hash1<V>& h1,
     for (int i = 0; i < 8; ++i) h.t[(i - 1) & 7] = V::set1(p.h2_v1[static_cast<unsigned>(i)]);
     h.t[(0 - 1) & 7] = h.t[(0 - 1) & 7] + h.x[0];
     h.t[(4 - 1) & 7] = h.t[(4 - 1) & 7] + h.x[0];
-    h.t[(7 - 1) & 7] = V::set1(p.h2_v1[7] + h2_constant<1>());  // h, with round 1's K
+    if constexpr (V::kConstantIntoG) h.t[(7 - 1) & 7] = V::set1(p.h2_v1[7] + h2_constant<1>());  // h, with round 1's K
 }
 
 // Round T of hash 2 (1 <= T <= 60); rounds 57..60 compute only e, all H7 needs.
 template <int T, class V> inline void h2_round(Hash2<V>& h) {
     constexpr bool kLast = T == 60;
+    constexpr std::uint32_t own = h2_constant<T>();
     constexpr std::uint32_t next = kLast ? 0 : h2_constant<kLast ? 60 : T + 1>();
-    if constexpr (T <= 7) round_step<T, kLast>(h.t, h.x[T], next);
-    else if constexpr (T <= 15) round_step<T, kLast>(h.t, next);
+    if constexpr (T <= 7) round_step<T, kLast>(h.t, h.x[T], own, next);
+    else if constexpr (T <= 15) round_step<T, kLast>(h.t, own, next);
     else {
         h.x[T] = h2_word<T>(h.x);
-        if constexpr (T <= 56) round_step<T, kLast>(h.t, h.x[T], next);
-        else round_e_only<T, kLast>(h.t, h.x[T], next);
+        if constexpr (T <= 56) round_step<T, kLast>(h.t, h.x[T], own, next);
+        else round_e_only<T, kLast>(h.t, h.x[T], own, next);
     }
 }
 
@@ -204,6 +212,7 @@ template <class V> inline V sha256d_h7(const Sha256dPlan& p, V w3) {
 // One 32-bit lane: the scalar backend, and the portable model the SIMD lanes are tested against.
 struct U32x1 {
     static constexpr int kLanes = 1;
+    static constexpr bool kConstantIntoG = true;
     std::uint32_t v;
     static U32x1 set1(std::uint32_t x) { return {x}; }
     static U32x1 iota() { return {0}; }
