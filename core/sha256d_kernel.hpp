@@ -6,8 +6,9 @@
 // function built for AVX2 can be picked by the linker for code that runs on a plain x86-64.
 //
 // A lane vector provides: V::kLanes, V::set1(u32), V::iota() (0,1,2,...), operators + ^ & |,
-// and the free functions rotr<N>, shr<N>, xor3, choose, majority (AVX-512 does the last three in
-// one vpternlogd each, and rotr in one vprold).
+// the free functions rotr<N>, shr<N>, xor3, choose, majority (AVX-512 does the last three in
+// one vpternlogd each, and rotr in one vprold) and settled, and the round form it runs best with:
+// V::kConstantIntoG and V::kShortChains (see round_any).
 //
 // The tricks (see sha256d_plan.hpp): hash 1 starts at round 4 of block 2 from the plan's state;
 // rounds 4..17 add constants only; the schedule skips zero padding words; hash 2 starts at round 1
@@ -31,50 +32,67 @@ template <class V> inline V small_sigma1(V x) { return xor3(rotr<17>(x), rotr<19
 // State array s[8]: at round R, working variable a is s[(0 - R) & 7], b is s[(1 - R) & 7], ... so
 // a round writes its new a into the old h slot and its new e into the old d slot, with no moves.
 //
-// Where a round's constant part of K+W is added is the lane type's choice, V::kConstantIntoG:
+// Two choices a lane type makes (each measured per ISA, docs/performance-kernels.md):
+//
+// V::kConstantIntoG, where a round's constant part of K+W is added:
 // - true (AVX-512): early. h arrives with its round's constant already in it, and a round adds the
 //   next round's constant to g (g is next round's h) before Ch reads g for the last time. Same
 //   number of additions, but g dies in Ch, so a destructive three-input instruction (vpternlogd)
-//   can overwrite it instead of a copy. settled(x) keeps the compiler from re-associating that
-//   addition into the next round (which would keep g alive again); it emits no instruction.
-// - false (AVX2): in its own round, with W, the textbook order. With 16 registers and two-input
-//   instructions the early form only lengthened g's life: 288 more spill moves per 8 nonces and
-//   9.0 against 12.1 MH/s per CPU-second (docs/performance-kernels.md).
+//   can overwrite it instead of a copy.
+// - false (AVX2): in its own round, with W. With 16 registers and two-input instructions the early
+//   form only lengthened g's life: 288 more spill moves per 8 nonces, 9.0 against 12.1 MH/s.
+//
+// V::kShortChains, how the additions are grouped. A round is two dependency chains, e to new e
+// and a to new a, and on Zen 5 every vector operation takes 2 cycles, so the kernel runs at the
+// speed of those chains, not of its instruction count. Textbook grouping, t1 = h + S1(e) + Ch + KW
+// and new e = d + t1, puts four additions after S1(e). Short chains add the old words first,
+// dh = d + h + KW (known a round early), then new e = (dh + Ch) + S1(e): one addition after S1,
+// and new a = S0(a) + (Maj + t1), one after S0. Two more additions per round; avx512 36 -> 49
+// MH/s. Scalar (1-cycle operations, throughput-bound) keeps the textbook grouping: 5% faster.
+// settled(x) pins a grouping: the compiler would otherwise re-associate the sums; it emits nothing.
+//
 // `own` is the round's constant, `next` the next round's (unused when Last: no next round in this
-// hash); HasW says whether the round has a message word w beyond its constant.
-template <int R, bool Last, bool HasW, class V> inline V round_t1(V (&s)[8], V w, std::uint32_t own, std::uint32_t next) {
+// hash). HasW: the round has a message word w beyond its constant. NeedA: its new a is used.
+template <int R, bool Last, bool HasW, bool NeedA, class V> inline void round_any(V (&s)[8], V w, std::uint32_t own, std::uint32_t next) {
+    V& a = s[(0 - R) & 7]; V& b = s[(1 - R) & 7]; V& c = s[(2 - R) & 7]; V& d = s[(3 - R) & 7];
     V& e = s[(4 - R) & 7]; V& f = s[(5 - R) & 7]; V& g = s[(6 - R) & 7]; V& h = s[(7 - R) & 7];
+    V hkw = h;  // h + K + W
+    V g_next = g;
     if constexpr (V::kConstantIntoG) {
-        V g_next = g;
+        if constexpr (HasW) hkw = h + w;
         if constexpr (!Last) g_next = settled(g + V::set1(next));
-        V t1 = h + big_sigma1(e) + choose(e, f, g);
-        if constexpr (HasW) t1 = t1 + w;
-        g = g_next;
-        return t1;
     } else {
         V kw = V::set1(own);
         if constexpr (HasW) kw = kw + w;
-        return h + big_sigma1(e) + choose(e, f, g) + kw;
+        hkw = h + kw;
+    }
+    if constexpr (V::kShortChains) {
+        const V ch = choose(e, f, g);
+        const V s1 = big_sigma1(e);
+        g = g_next;
+        const V dh = settled(d + hkw);
+        if constexpr (NeedA) {
+            const V t1 = settled(hkw + ch) + s1;
+            h = big_sigma0(a) + settled(majority(a, b, c) + t1);
+        }
+        d = settled(dh + ch) + s1;
+    } else {
+        const V t1 = hkw + big_sigma1(e) + choose(e, f, g);
+        g = g_next;
+        if constexpr (NeedA) h = t1 + big_sigma0(a) + majority(a, b, c);
+        d = d + t1;
     }
 }
-template <int R, bool Last, bool HasW, class V> inline void round_any(V (&s)[8], V w, std::uint32_t own, std::uint32_t next) {
-    V& a = s[(0 - R) & 7]; V& b = s[(1 - R) & 7]; V& c = s[(2 - R) & 7]; V& d = s[(3 - R) & 7];
-    const V t1 = round_t1<R, Last, HasW>(s, w, own, next);
-    const V t2 = big_sigma0(a) + majority(a, b, c);
-    d = d + t1;
-    s[(7 - R) & 7] = t1 + t2;
-}
 template <int R, bool Last, class V> inline void round_step(V (&s)[8], V w, std::uint32_t own, std::uint32_t next) {
-    round_any<R, Last, true>(s, w, own, next);
+    round_any<R, Last, true, true>(s, w, own, next);
 }
 // A round whose message word is a constant, all of it in `own`.
 template <int R, bool Last, class V> inline void round_step(V (&s)[8], std::uint32_t own, std::uint32_t next) {
-    round_any<R, Last, false>(s, V{}, own, next);
+    round_any<R, Last, false, true>(s, V{}, own, next);
 }
 // A round whose new a is never needed (the last rounds before the H7 decision): only new e.
 template <int R, bool Last, class V> inline void round_e_only(V (&s)[8], V w, std::uint32_t own, std::uint32_t next) {
-    V& d = s[(3 - R) & 7];
-    d = d + round_t1<R, Last, true>(s, w, own, next);
+    round_any<R, Last, true, false>(s, w, own, next);
 }
 template <int R, class V> inline V& e_after(V (&s)[8]) { return s[(3 - R) & 7]; }  // new e of round R
 
@@ -213,6 +231,7 @@ template <class V> inline V sha256d_h7(const Sha256dPlan& p, V w3) {
 struct U32x1 {
     static constexpr int kLanes = 1;
     static constexpr bool kConstantIntoG = true;
+    static constexpr bool kShortChains = false;
     std::uint32_t v;
     static U32x1 set1(std::uint32_t x) { return {x}; }
     static U32x1 iota() { return {0}; }
