@@ -216,14 +216,39 @@ template <int From, int To, class V> inline void h2_rounds(Hash2<V>& h) {
     [&]<int... I>(std::integer_sequence<int, I...>) { (h2_round<From + I>(h), ...); }(std::make_integer_sequence<int, To - From>{});
 }
 
+// Rounds From..To-1 whose message words all follow the general schedule, as a loop of eight
+// rounds (the state slots repeat every eight): for lane types whose fully unrolled kernel
+// outgrows the core's instruction caches (V::kRolledRounds).
+template <int From, int To, class V> inline void rounds_rolled(V (&s)[8], V* w) {
+    static_assert(From % 8 == 0 && (To - From) % 8 == 0 && To <= 64);
+#pragma GCC unroll 1
+    for (int base = From; base < To; base += 8) {
+        [&]<int... I>(std::integer_sequence<int, I...>) {
+            ((w[base + I] = sched(w[base + I - 2], w[base + I - 7], w[base + I - 15], w[base + I - 16]),
+              round_step<I, false>(s, w[base + I], K(base + I), base + I + 1 < 64 ? K(base + I + 1) : 0)), ...);
+        }(std::make_integer_sequence<int, 8>{});
+    }
+}
+
 // H7 of sha256d(header with nonce) per lane, given W3 (the byte-swapped nonce) per lane.
 template <class V> inline V sha256d_h7(const Sha256dPlan& p, V w3) {
     Hash1<V> a;
     h1_init(p, w3, a);
-    h1_rounds<4, 64>(p, a);
+    if constexpr (V::kRolledRounds) {
+        h1_rounds<4, 32>(p, a);
+        rounds_rolled<32, 64>(a.s, a.w);  // W32 by the general rule: W16, W17 are in a.w
+    } else {
+        h1_rounds<4, 64>(p, a);
+    }
     Hash2<V> b;
     h2_init(p, a, b);
-    h2_rounds<1, 61>(b);
+    if constexpr (V::kRolledRounds) {
+        h2_rounds<1, 32>(b);
+        rounds_rolled<32, 56>(b.t, b.x);
+        h2_rounds<56, 61>(b);
+    } else {
+        h2_rounds<1, 61>(b);
+    }
     return h2_h7(b);
 }
 
@@ -232,6 +257,7 @@ struct U32x1 {
     static constexpr int kLanes = 1;
     static constexpr bool kConstantIntoG = true;
     static constexpr bool kShortChains = false;
+    static constexpr bool kRolledRounds = false;
     std::uint32_t v;
     static U32x1 set1(std::uint32_t x) { return {x}; }
     static U32x1 iota() { return {0}; }

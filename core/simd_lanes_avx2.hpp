@@ -15,6 +15,7 @@ struct U32x8 {
     static constexpr int kLanes = 8;
     static constexpr bool kConstantIntoG = false;  // see round_any in sha256d_kernel.hpp
     static constexpr bool kShortChains = true;     // see round_any in sha256d_kernel.hpp
+    static constexpr bool kRolledRounds = true;    // see rounds_rolled in sha256d_kernel.hpp
     __m256i v;
     static U32x8 set1(std::uint32_t x) { return {_mm256_set1_epi32(static_cast<int>(x))}; }
     static U32x8 iota() { return {_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)}; }

@@ -20,6 +20,7 @@ struct U32x16 {
     static constexpr int kLanes = 16;
     static constexpr bool kConstantIntoG = true;  // see round_any in sha256d_kernel.hpp
     static constexpr bool kShortChains = true;     // see round_any in sha256d_kernel.hpp
+    static constexpr bool kRolledRounds = false;    // see rounds_rolled in sha256d_kernel.hpp
     __m512i v;
     static U32x16 set1(std::uint32_t x) { return {_mm512_set1_epi32(static_cast<int>(x))}; }
     static U32x16 iota() { return {_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)}; }
@@ -54,6 +55,7 @@ struct U32x16x2 {
     static constexpr int kLanes = 32;
     static constexpr bool kConstantIntoG = true;  // see round_any in sha256d_kernel.hpp
     static constexpr bool kShortChains = true;     // see round_any in sha256d_kernel.hpp
+    static constexpr bool kRolledRounds = false;    // see rounds_rolled in sha256d_kernel.hpp
     U32x16 lo, hi;
     static U32x16x2 set1(std::uint32_t x) { return {U32x16::set1(x), U32x16::set1(x)}; }
     static U32x16x2 iota() { return {U32x16::iota(), U32x16::iota() + U32x16::set1(16)}; }
