@@ -7,8 +7,8 @@
 //
 // A lane vector provides: V::kLanes, V::set1(u32), V::iota() (0,1,2,...), operators + ^ & |,
 // the free functions rotr<N>, shr<N>, xor3, choose, majority (AVX-512 does the last three in
-// one vpternlogd each, and rotr in one vprold) and settled, and the round form it runs best with:
-// V::kConstantIntoG and V::kShortChains (see round_any).
+// one vpternlogd each, and rotr in one vprold) and settled, operator- for the short chains, and the
+// form it runs best with: V::kConstantIntoG, V::kShortChains (round_any), V::kRolledRounds.
 //
 // The tricks (see sha256d_plan.hpp): hash 1 starts at round 4 of block 2 from the plan's state;
 // rounds 4..17 add constants only; the schedule skips zero padding words; hash 2 starts at round 1
@@ -46,8 +46,9 @@ template <class V> inline V small_sigma1(V x) { return xor3(rotr<17>(x), rotr<19
 // and a to new a, and on Zen 5 every vector operation takes 2 cycles, so the kernel runs at the
 // speed of those chains, not of its instruction count. Textbook grouping, t1 = h + S1(e) + Ch + KW
 // and new e = d + t1, puts four additions after S1(e). Short chains add the old words first,
-// dh = d + h + KW (known a round early), then new e = (dh + Ch) + S1(e): one addition after S1,
-// and new a = S0(a) + (Maj + t1), one after S0. Two more additions per round; avx512 36 -> 49
+// new e = ((d + h + KW) + Ch) + S1(e): one addition after S1 (d, h and KW are known a round
+// early), then t1 = new e - d and new a = S0(a) + (Maj + t1): one addition after S0, and the a
+// chain trails the e chain without slowing it. One more operation per round; avx512 36 -> 50
 // MH/s. Scalar (1-cycle operations, throughput-bound) keeps the textbook grouping: 5% faster.
 // settled(x) pins a grouping: the compiler would otherwise re-associate the sums; it emits nothing.
 //
@@ -70,12 +71,9 @@ template <int R, bool Last, bool HasW, bool NeedA, class V> inline void round_an
         const V ch = choose(e, f, g);
         const V s1 = big_sigma1(e);
         g = g_next;
-        const V dh = settled(d + hkw);
-        if constexpr (NeedA) {
-            const V t1 = settled(hkw + ch) + s1;
-            h = big_sigma0(a) + settled(majority(a, b, c) + t1);
-        }
-        d = settled(dh + ch) + s1;
+        const V old_d = d;
+        d = settled(settled(d + hkw) + ch) + s1;
+        if constexpr (NeedA) h = big_sigma0(a) + settled(majority(a, b, c) + settled(d - old_d));
     } else {
         const V t1 = hkw + big_sigma1(e) + choose(e, f, g);
         g = g_next;
@@ -262,6 +260,7 @@ struct U32x1 {
     static U32x1 set1(std::uint32_t x) { return {x}; }
     static U32x1 iota() { return {0}; }
     friend U32x1 operator+(U32x1 a, U32x1 b) { return {a.v + b.v}; }
+    friend U32x1 operator-(U32x1 a, U32x1 b) { return {a.v - b.v}; }
     friend U32x1 operator^(U32x1 a, U32x1 b) { return {a.v ^ b.v}; }
     friend U32x1 operator&(U32x1 a, U32x1 b) { return {a.v & b.v}; }
     friend U32x1 operator|(U32x1 a, U32x1 b) { return {a.v | b.v}; }

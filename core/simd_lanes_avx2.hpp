@@ -22,6 +22,7 @@ struct U32x8 {
 };
 // Free functions, not in-class friends: GCC applies "#pragma GCC target" to these.
 inline U32x8 operator+(U32x8 a, U32x8 b) { return {_mm256_add_epi32(a.v, b.v)}; }
+inline U32x8 operator-(U32x8 a, U32x8 b) { return {_mm256_sub_epi32(a.v, b.v)}; }
 inline U32x8 operator^(U32x8 a, U32x8 b) { return {_mm256_xor_si256(a.v, b.v)}; }
 inline U32x8 operator&(U32x8 a, U32x8 b) { return {_mm256_and_si256(a.v, b.v)}; }
 inline U32x8 operator|(U32x8 a, U32x8 b) { return {_mm256_or_si256(a.v, b.v)}; }

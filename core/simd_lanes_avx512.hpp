@@ -27,6 +27,7 @@ struct U32x16 {
 };
 // Free functions, not in-class friends: GCC applies "#pragma GCC target" to these.
 inline U32x16 operator+(U32x16 a, U32x16 b) { return {_mm512_add_epi32(a.v, b.v)}; }
+inline U32x16 operator-(U32x16 a, U32x16 b) { return {_mm512_sub_epi32(a.v, b.v)}; }
 inline U32x16 operator^(U32x16 a, U32x16 b) { return {_mm512_xor_si512(a.v, b.v)}; }
 inline U32x16 operator&(U32x16 a, U32x16 b) { return {_mm512_and_si512(a.v, b.v)}; }
 inline U32x16 operator|(U32x16 a, U32x16 b) { return {_mm512_or_si512(a.v, b.v)}; }
@@ -61,6 +62,7 @@ struct U32x16x2 {
     static U32x16x2 iota() { return {U32x16::iota(), U32x16::iota() + U32x16::set1(16)}; }
 };
 inline U32x16x2 operator+(U32x16x2 a, U32x16x2 b) { return {a.lo + b.lo, a.hi + b.hi}; }
+inline U32x16x2 operator-(U32x16x2 a, U32x16x2 b) { return {a.lo - b.lo, a.hi - b.hi}; }
 inline U32x16x2 operator^(U32x16x2 a, U32x16x2 b) { return {a.lo ^ b.lo, a.hi ^ b.hi}; }
 inline U32x16x2 operator&(U32x16x2 a, U32x16x2 b) { return {a.lo & b.lo, a.hi & b.hi}; }
 inline U32x16x2 operator|(U32x16x2 a, U32x16x2 b) { return {a.lo | b.lo, a.hi | b.hi}; }
