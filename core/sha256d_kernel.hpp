@@ -32,7 +32,7 @@ template <class V> inline V small_sigma1(V x) { return xor3(rotr<17>(x), rotr<19
 // State array s[8]: at round R, working variable a is s[(0 - R) & 7], b is s[(1 - R) & 7], ... so
 // a round writes its new a into the old h slot and its new e into the old d slot, with no moves.
 //
-// Two choices a lane type makes (each measured per ISA, docs/performance-kernels.md):
+// Two of the choices a lane type makes (each measured per ISA, docs/performance-kernels.md):
 //
 // V::kConstantIntoG, where a round's constant part of K+W is added:
 // - true (AVX-512): early. h arrives with its round's constant already in it, and a round adds the
@@ -215,8 +215,10 @@ template <int From, int To, class V> inline void h2_rounds(Hash2<V>& h) {
 }
 
 // Rounds From..To-1 whose message words all follow the general schedule, as a loop of eight
-// rounds (the state slots repeat every eight): for lane types whose fully unrolled kernel
-// outgrows the core's instruction caches (V::kRolledRounds).
+// rounds (the state slots repeat every eight), for lane types whose unrolled kernel outgrows the
+// instruction caches (V::kRolledRounds): avx2 38 -> 23 KB of code, as fast on Zen 5 and meant for
+// AVX2-only cores with smaller op caches. avx512's unrolled kernel (3471 instructions) keeps the
+// schedule words in registers; as a loop it lost 32%.
 template <int From, int To, class V> inline void rounds_rolled(V (&s)[8], V* w) {
     static_assert(From % 8 == 0 && (To - From) % 8 == 0 && To <= 64);
 #pragma GCC unroll 1
