@@ -52,7 +52,9 @@ template <int N> std::unique_ptr<HashBackend> make(std::string_view name) {
 
 }  // namespace
 
-std::unique_ptr<HashBackend> make_avx512_shani_backend() { return make<2>("avx512+shani"); }
+// One SHA-NI stream: with the short-chain vector kernel (sha256d_kernel.hpp) the second stream
+// costs more vector time than it adds (docs/performance-kernels.md).
+std::unique_ptr<HashBackend> make_avx512_shani_backend() { return make<1>("avx512+shani"); }
 
 std::unique_ptr<HashBackend> make_avx512_shani_backend_streams(int streams) {
     switch (streams) {

@@ -18,12 +18,16 @@ namespace {
 
 struct U32x16 {
     static constexpr int kLanes = 16;
+    static constexpr bool kConstantIntoG = true;  // see round_any in sha256d_kernel.hpp
+    static constexpr bool kShortChains = true;     // see round_any in sha256d_kernel.hpp
+    static constexpr bool kRolledRounds = false;    // see rounds_rolled in sha256d_kernel.hpp
     __m512i v;
     static U32x16 set1(std::uint32_t x) { return {_mm512_set1_epi32(static_cast<int>(x))}; }
     static U32x16 iota() { return {_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)}; }
 };
 // Free functions, not in-class friends: GCC applies "#pragma GCC target" to these.
 inline U32x16 operator+(U32x16 a, U32x16 b) { return {_mm512_add_epi32(a.v, b.v)}; }
+inline U32x16 operator-(U32x16 a, U32x16 b) { return {_mm512_sub_epi32(a.v, b.v)}; }
 inline U32x16 operator^(U32x16 a, U32x16 b) { return {_mm512_xor_si512(a.v, b.v)}; }
 inline U32x16 operator&(U32x16 a, U32x16 b) { return {_mm512_and_si512(a.v, b.v)}; }
 inline U32x16 operator|(U32x16 a, U32x16 b) { return {_mm512_or_si512(a.v, b.v)}; }
@@ -50,11 +54,15 @@ inline std::uint32_t may_meet_mask(U32x16 h7, std::uint32_t limit) {
 // Two 16-lane groups: lanes 0..15 in lo, 16..31 in hi.
 struct U32x16x2 {
     static constexpr int kLanes = 32;
+    static constexpr bool kConstantIntoG = true;  // see round_any in sha256d_kernel.hpp
+    static constexpr bool kShortChains = true;     // see round_any in sha256d_kernel.hpp
+    static constexpr bool kRolledRounds = false;    // see rounds_rolled in sha256d_kernel.hpp
     U32x16 lo, hi;
     static U32x16x2 set1(std::uint32_t x) { return {U32x16::set1(x), U32x16::set1(x)}; }
     static U32x16x2 iota() { return {U32x16::iota(), U32x16::iota() + U32x16::set1(16)}; }
 };
 inline U32x16x2 operator+(U32x16x2 a, U32x16x2 b) { return {a.lo + b.lo, a.hi + b.hi}; }
+inline U32x16x2 operator-(U32x16x2 a, U32x16x2 b) { return {a.lo - b.lo, a.hi - b.hi}; }
 inline U32x16x2 operator^(U32x16x2 a, U32x16x2 b) { return {a.lo ^ b.lo, a.hi ^ b.hi}; }
 inline U32x16x2 operator&(U32x16x2 a, U32x16x2 b) { return {a.lo & b.lo, a.hi & b.hi}; }
 inline U32x16x2 operator|(U32x16x2 a, U32x16x2 b) { return {a.lo | b.lo, a.hi | b.hi}; }
