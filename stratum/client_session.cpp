@@ -348,7 +348,7 @@ bool ClientSession::reverify(const FoundShare& share, const SessionJob& job, std
     }
     const ShareWork sw = compute_share(w.job, w.extranonce1, share.extranonce2, share.ntime, share.nonce, share.version);
     if (sw.hash != share.hash) {
-        why = "host re-hash differs from the miner's hash (hardware error)";
+        why = "host re-hash differs from the miner's hash";
         return false;
     }
     if (!hash_meets_target(sw.hash, difficulty_to_target(w.difficulty))) {
@@ -358,26 +358,22 @@ bool ClientSession::reverify(const FoundShare& share, const SessionJob& job, std
     return true;
 }
 
-void ClientSession::submit(const FoundShare& share, const SessionJob& job, Clock::time_point now) {
+bool ClientSession::submit(const FoundShare& share, const SessionJob& job, Clock::time_point now) {
+    if (submits_.size() >= opt_.max_pending_submits) return false;  // back-pressure: the caller holds it
     ShareResult local;
     local.share = share;
     local.difficulty = job.work.difficulty;
     local.answered = false;
     std::string why;
     if (!reverify(share, job, why)) {
-        local.reason = {RejectKind::Other, 0, "not submitted: " + why};
+        local.reason = {RejectKind::Other, 0, "not submitted: hardware error: " + why};
         if (cb_.share_result) cb_.share_result(local);
-        return;
+        return true;
     }
     if (!job_usable(job, why)) {
         local.reason = {RejectKind::Stale, 0, "not submitted: " + why};
         if (cb_.share_result) cb_.share_result(local);
-        return;
-    }
-    if (submits_.size() >= opt_.max_pending_submits) {
-        local.reason = {RejectKind::Other, 0, "not submitted: too many unanswered submits"};
-        if (cb_.share_result) cb_.share_result(local);
-        return;
+        return true;
     }
     nlohmann::json params = {opt_.user, job.work.job.job_id, hex_encode(share.extranonce2), u32_to_hex(share.ntime),
                              u32_to_hex(share.nonce)};
@@ -385,6 +381,7 @@ void ClientSession::submit(const FoundShare& share, const SessionJob& job, Clock
     const std::uint64_t id = next_id_++;
     submits_[id] = {share, job, now};  // answered through submits_, not pending_
     cb_.send(make_request(id, "mining.submit", std::move(params)));
+    return true;
 }
 
 void ClientSession::on_submit_result(const Message& m, PendingSubmit p, Clock::time_point now) {
