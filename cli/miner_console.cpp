@@ -71,9 +71,11 @@ void print_summary(const MinerState& s, const std::optional<stratum::PoolStats>&
                 " + %zu held at exit\n",
                 ull(s.pools.found), ull(t.accepted), ull(t.rejected_total()), ull(t.stale_local), ull(t.invalid_local),
                 ull(t.unanswered), s.pools.held + s.pools.awaiting_answer);
-    std::printf("  not submitted   %llu stale (their work was replaced), %llu hardware errors (failed host re-verification "
-                "against the job they were found for)\n",
-                ull(t.stale_local), ull(t.invalid_local));
+    std::string causes;
+    for (const auto& [cause, n] : t.stale_causes) causes += (causes.empty() ? ": " : ", ") + std::to_string(n) + " " + cause;
+    std::printf("  not submitted   %llu stale (their work was replaced%s), %llu hardware errors (failed host "
+                "re-verification against the job they were found for)\n",
+                ull(t.stale_local), causes.c_str(), ull(t.invalid_local));
     if (s.device) {
         const auto& d = *s.device;
         std::printf("  hardware errors %llu (chip results whose re-hash shows no work, or rolled bits outside the mask; "

@@ -374,6 +374,7 @@ void ClientRunner::found_share(FoundShare share) {
             r.share = share;
             r.answered = false;
             r.reason = {RejectKind::Stale, 0, "not submitted: job " + share.job_id + " is no longer known"};
+            r.stale_cause = "job forgotten";
             record(r, index_);
             return;
         }
@@ -401,6 +402,7 @@ void ClientRunner::submit_or_hold(const FoundShare& share, const SessionJob& job
         r.answered = false;
         r.difficulty = held_.front().job.work.difficulty;
         r.reason = {RejectKind::Stale, 0, "not submitted: too many shares held (pool disconnected or not answering)"};
+        r.stale_cause = "too many held";
         held_.pop_front();
         record(r, index_);
     }
@@ -440,10 +442,12 @@ void ClientRunner::record(const ShareResult& r, std::size_t pool) {
             c.best_share = std::max(c.best_share, r.share.share_difficulty);
             status_[pool].last_share = std::chrono::system_clock::now();
         } else if (!r.submitted) {
-            if (r.reason.kind == RejectKind::Stale)
+            if (r.reason.kind == RejectKind::Stale) {
                 ++c.stale_local;
-            else
+                ++c.stale_causes[r.stale_cause.empty() ? std::string("other") : r.stale_cause];
+            } else {
                 ++c.invalid_local;
+            }
         } else if (!r.answered) {
             ++c.unanswered;
         } else {
@@ -470,6 +474,7 @@ RunnerSnapshot ClientRunner::snapshot() const {
         s.total.accepted += c.accepted;
         for (std::size_t k = 0; k < 4; ++k) s.total.rejected[k] += c.rejected[k];
         s.total.stale_local += c.stale_local;
+        for (const auto& [cause, n] : c.stale_causes) s.total.stale_causes[cause] += n;
         s.total.invalid_local += c.invalid_local;
         s.total.unanswered += c.unanswered;
         s.total.accepted_difficulty += c.accepted_difficulty;

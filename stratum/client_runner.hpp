@@ -61,6 +61,7 @@ struct ShareCounters {
     std::uint64_t accepted = 0;
     std::array<std::uint64_t, 4> rejected{};  // by RejectKind, answered by the pool
     std::uint64_t stale_local = 0;            // not submitted: the job was gone
+    std::map<std::string, std::uint64_t> stale_causes;  // stale_local by cause (ShareResult::stale_cause)
     std::uint64_t invalid_local = 0;          // not submitted: failed host re-verification (hardware error)
     std::uint64_t unanswered = 0;
     double accepted_difficulty = 0;

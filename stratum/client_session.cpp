@@ -306,10 +306,11 @@ void ClientSession::emit_job(MiningJob job, Clock::time_point now) {
     if (cb_.job) cb_.job(sj);
 }
 
-bool ClientSession::job_usable(const SessionJob& job, std::string& why) const {
+bool ClientSession::job_usable(const SessionJob& job, std::string& why, std::string& cause) const {
     if (job.connection_epoch == epoch_) {
         if (std::find(live_jobs_.begin(), live_jobs_.end(), job.work.job.job_id) == live_jobs_.end()) {
             why = "job " + job.work.job.job_id + " was replaced by a clean job";
+            cause = "clean job";
             return false;
         }
         // mining.set_extranonce since the job came: the pool now checks every share against the new
@@ -317,6 +318,7 @@ bool ClientSession::job_usable(const SessionJob& job, std::string& why) const {
         if (job.work.extranonce1 != extranonce1_ || job.work.extranonce2_size != extranonce2_size_) {
             why = "job " + job.work.job.job_id + " was mined under extranonce1 " + hex_encode(job.work.extranonce1) +
                   ", which the pool has since replaced with " + hex_encode(extranonce1_);
+            cause = "extranonce1 replaced";
             return false;
         }
         return true;
@@ -325,10 +327,12 @@ bool ClientSession::job_usable(const SessionJob& job, std::string& why) const {
     // extranonce1 and the chain tip has not moved.
     if (job.work.extranonce1 != extranonce1_ || job.work.extranonce2_size != extranonce2_size_) {
         why = "job " + job.work.job.job_id + " belongs to an earlier connection with another extranonce1";
+        cause = "earlier connection";
         return false;
     }
     if (!current_job_ || current_job_->work.job.prev_hash != job.work.job.prev_hash) {
         why = "job " + job.work.job.job_id + " is from an earlier connection and the block has changed";
+        cause = "block changed";
         return false;
     }
     return true;
@@ -370,7 +374,7 @@ bool ClientSession::submit(const FoundShare& share, const SessionJob& job, Clock
         if (cb_.share_result) cb_.share_result(local);
         return true;
     }
-    if (!job_usable(job, why)) {
+    if (!job_usable(job, why, local.stale_cause)) {
         local.reason = {RejectKind::Stale, 0, "not submitted: " + why};
         if (cb_.share_result) cb_.share_result(local);
         return true;

@@ -51,6 +51,7 @@ struct ShareResult {
     bool accepted = false;
     bool answered = true;    // false: the pool never answered (or the connection closed first)
     RejectReason reason;     // when not accepted
+    std::string stale_cause; // refused locally as stale: what replaced its work ("clean job", ...)
     double difficulty = 0;   // the share difficulty it was judged by (the job's)
     std::chrono::milliseconds latency{0};
 };
@@ -120,7 +121,7 @@ private:
     void emit_job(MiningJob job, Clock::time_point now);
     void fail(const std::string& why);
     void log(const std::string& text);
-    bool job_usable(const SessionJob& job, std::string& why) const;
+    bool job_usable(const SessionJob& job, std::string& why, std::string& cause) const;
     bool reverify(const FoundShare& share, const SessionJob& job, std::string& why) const;
 
     SessionOptions opt_;

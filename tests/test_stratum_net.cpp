@@ -707,6 +707,10 @@ TEST_CASE("a pool that changes extranonce1 and difficulty under the miner, and a
     CHECK(t.rejected_total() == static_cast<std::uint64_t>(pool->rejected.load()));
     // Shares found under an extranonce1 the pool had replaced are stale locally, with the reason.
     CHECK(log.find("which the pool has since replaced with") != std::string::npos);
+    CHECK(t.stale_causes.count("extranonce1 replaced"));
+    std::uint64_t by_cause = 0;
+    for (const auto& [cause, n] : t.stale_causes) by_cause += n;
+    CHECK(by_cause == t.stale_local);
     lt.run([&] {
         runner.reset();
         pool.reset();
