@@ -66,19 +66,28 @@ void print_summary(const MinerState& s, const std::optional<stratum::PoolStats>&
                 t.best_share);
     std::printf("  rejected        %llu (stale %llu, duplicate %llu, low difficulty %llu, other %llu)\n",
                 ull(t.rejected_total()), ull(t.rejected[0]), ull(t.rejected[1]), ull(t.rejected[2]), ull(t.rejected[3]));
-    std::printf("  not submitted   %llu stale, %llu failed re-verification; %llu unanswered; %zu held at exit\n",
-                ull(t.stale_local), ull(t.invalid_local), ull(t.unanswered), s.pools.held);
+    // Every share found is in exactly one of these buckets (stratum/client_runner.hpp).
+    std::printf("  shares found    %llu = %llu accepted + %llu rejected + %llu stale + %llu hardware errors + %llu unanswered"
+                " + %zu held at exit\n",
+                ull(s.pools.found), ull(t.accepted), ull(t.rejected_total()), ull(t.stale_local), ull(t.invalid_local),
+                ull(t.unanswered), s.pools.held + s.pools.awaiting_answer);
+    std::string causes;
+    for (const auto& [cause, n] : t.stale_causes) causes += (causes.empty() ? ": " : ", ") + std::to_string(n) + " " + cause;
+    std::printf("  not submitted   %llu stale (their work was replaced%s), %llu hardware errors (failed host "
+                "re-verification against the job they were found for)\n",
+                ull(t.stale_local), causes.c_str(), ull(t.invalid_local));
     if (s.device) {
         const auto& d = *s.device;
-        std::printf("  hardware errors %llu (chip results whose re-hash shows no work, or rolled bits outside the mask)\n",
-                    ull(s.hashrate.hardware_errors));
+        std::printf("  hardware errors %llu (chip results whose re-hash shows no work, or rolled bits outside the mask; "
+                    "%llu shares that failed host re-verification)\n",
+                    ull(s.hashrate.hardware_errors + t.invalid_local), ull(t.invalid_local));
         std::printf("  chip results    %llu (%llu below the ticket mask, lowest %u zero bits), %llu stale, %llu CRC errors; "
                     "%llu jobs sent every %.3g s\n",
                     ull(d.host.results), ull(d.host.below_ticket), d.result_floor_bits, ull(d.host.stale),
                     ull(d.host.crc_errors), ull(d.jobs_sent), d.job_interval_s);
     } else {
-        std::printf("  hardware errors %llu (engine candidates that failed host re-verification)\n",
-                    ull(s.hashrate.hardware_errors));
+        std::printf("  hardware errors %llu (engine candidates and found shares that failed host re-verification: %llu + %llu)\n",
+                    ull(s.hashrate.hardware_errors + t.invalid_local), ull(s.hashrate.hardware_errors), ull(t.invalid_local));
     }
     for (const auto& p : s.pools.pools)
         std::printf("  pool %-40s accepted %llu rejected %llu connects %llu\n", p.url.c_str(), ull(p.shares.accepted),

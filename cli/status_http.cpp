@@ -78,7 +78,7 @@ json status_document(const MinerState& state, const std::deque<HashrateSample>& 
                     {"low difficulty", t.rejected[2]},
                     {"other", t.rejected[3]},
                     {"not submitted: job gone (stale)", t.stale_local},
-                    {"not submitted: failed host re-verification", t.invalid_local},
+                    {"not submitted: hardware error (failed host re-verification)", t.invalid_local},
                     {"unanswered", t.unanswered}};
     json samples = json::array();
     for (const auto& s : history) samples.push_back(json::array({s.elapsed_s, s.rate_5s}));

@@ -52,6 +52,7 @@ void ClientRunner::stop() {
     retry_timer_.cancel();
     probe_timer_.cancel();
     ++epoch_;  // ignore whatever the old connection still reports
+    record_unanswered_at_stop();
     if (conn_) conn_->close("miner stopped");
     if (probe_conn_) probe_conn_->close("miner stopped");
     conn_.reset();
@@ -59,8 +60,23 @@ void ClientRunner::stop() {
     session_.reset();
     sink_.pause();
     work_active_ = false;
+    publish_queue_counts();
     std::lock_guard lock(stats_mutex_);
     for (auto& s : status_) s.alive = false;
+}
+
+// Submits still waiting for an answer when the miner stops: sent, never answered.
+void ClientRunner::record_unanswered_at_stop() {
+    if (!session_) return;
+    for (auto& [share, job] : session_->take_unanswered()) {
+        ShareResult r;
+        r.share = std::move(share);
+        r.submitted = true;
+        r.answered = false;
+        r.difficulty = job.work.difficulty;
+        r.reason = {RejectKind::Other, 0, "no answer before the miner stopped"};
+        record(r, index_);
+    }
 }
 
 std::chrono::milliseconds ClientRunner::backoff() {
@@ -214,8 +230,9 @@ void ClientRunner::on_lost(std::uint64_t epoch, const std::string& why) {
     const std::size_t index = index_;
     if (session_) {
         for (auto& [share, job] : session_->take_unanswered()) held_.push_back({std::move(share), std::move(job)});
-        set_held_count();
+        held_while_disconnected_ = held_while_disconnected_ || !held_.empty();
         session_.reset();
+        publish_queue_counts();
     }
     if (conn_) conn_->close(why);
     conn_.reset();
@@ -339,15 +356,25 @@ void ClientRunner::switch_pool(std::size_t index) {
 }
 
 void ClientRunner::found_share(FoundShare share) {
+    {
+        std::lock_guard lock(stats_mutex_);  // counted at once: a share the loop never takes is still held
+        ++found_;
+        ++queued_;
+    }
     std::weak_ptr<int> w = alive_;
     loop_.post([this, w, share = std::move(share)] {
         if (w.expired()) return;
+        {
+            std::lock_guard lock(stats_mutex_);
+            --queued_;
+        }
         auto it = jobs_.find(share.job_generation);
         if (it == jobs_.end()) {
             ShareResult r;
             r.share = share;
             r.answered = false;
             r.reason = {RejectKind::Stale, 0, "not submitted: job " + share.job_id + " is no longer known"};
+            r.stale_cause = "job forgotten";
             record(r, index_);
             return;
         }
@@ -355,38 +382,54 @@ void ClientRunner::found_share(FoundShare share) {
     });
 }
 
+// Submitted now when a session is ready and has room (at most max_pending_submits unanswered);
+// held otherwise, and submitted as the pool answers or after reconnecting.
 void ClientRunner::submit_or_hold(const FoundShare& share, const SessionJob& job) {
-    if (session_ && session_->ready() && session_->current_job()) {
-        session_->submit(share, job, Clock::now());
+    if (held_.empty() && session_ && session_->ready() && session_->current_job() &&
+        session_->submit(share, job, Clock::now())) {
+        publish_queue_counts();
         return;
     }
     held_.push_back({share, job});
-    set_held_count();
-    if (ev_.debug) ev_.debug("holding share for job " + share.job_id + " until the pool is back");
+    const bool connected = session_ && session_->ready();
+    if (!connected) held_while_disconnected_ = true;
+    if (ev_.debug)
+        ev_.debug("holding share for job " + share.job_id +
+                  (connected ? " until the pool answers earlier submits" : " until the pool is back"));
     while (held_.size() > opt_.max_held_shares) {
         ShareResult r;
         r.share = held_.front().share;
         r.answered = false;
         r.difficulty = held_.front().job.work.difficulty;
-        r.reason = {RejectKind::Stale, 0, "not submitted: too many shares held while disconnected"};
+        r.reason = {RejectKind::Stale, 0, "not submitted: too many shares held (pool disconnected or not answering)"};
+        r.stale_cause = "too many held";
         held_.pop_front();
         record(r, index_);
     }
-    set_held_count();
+    publish_queue_counts();
 }
 
-void ClientRunner::set_held_count() {
+void ClientRunner::publish_queue_counts() {
+    const std::size_t awaiting = session_ ? session_->awaiting_answer() : 0;
     std::lock_guard lock(stats_mutex_);
     held_count_ = held_.size();
+    awaiting_count_ = awaiting;
 }
 
+// Submits held shares, oldest first, while the session has room; the rest wait for the next answer.
 void ClientRunner::flush_held() {
-    if (!session_ || !session_->ready() || !session_->current_job() || held_.empty()) return;
-    info("submitting " + std::to_string(held_.size()) + " share(s) held while disconnected");
-    std::deque<Held> pending;
-    pending.swap(held_);
-    set_held_count();
-    for (const auto& h : pending) session_->submit(h.share, h.job, Clock::now());
+    if (flushing_ || !session_ || !session_->ready() || !session_->current_job() || held_.empty()) return;
+    flushing_ = true;  // submit() reports refusals through record(), which calls back here
+    const std::size_t before = held_.size();
+    while (!held_.empty() && session_ && session_->submit(held_.front().share, held_.front().job, Clock::now()))
+        held_.pop_front();
+    flushing_ = false;
+    const std::size_t sent = before - held_.size();
+    if (sent > 0 && held_while_disconnected_)
+        info("submitting " + std::to_string(sent) + " share(s) held while disconnected" +
+             (held_.empty() ? std::string() : ", " + std::to_string(held_.size()) + " still held"));
+    if (sent > 0) held_while_disconnected_ = false;
+    publish_queue_counts();
 }
 
 void ClientRunner::record(const ShareResult& r, std::size_t pool) {
@@ -399,10 +442,12 @@ void ClientRunner::record(const ShareResult& r, std::size_t pool) {
             c.best_share = std::max(c.best_share, r.share.share_difficulty);
             status_[pool].last_share = std::chrono::system_clock::now();
         } else if (!r.submitted) {
-            if (r.reason.kind == RejectKind::Stale)
+            if (r.reason.kind == RejectKind::Stale) {
                 ++c.stale_local;
-            else
+                ++c.stale_causes[r.stale_cause.empty() ? std::string("other") : r.stale_cause];
+            } else {
                 ++c.invalid_local;
+            }
         } else if (!r.answered) {
             ++c.unanswered;
         } else {
@@ -411,6 +456,8 @@ void ClientRunner::record(const ShareResult& r, std::size_t pool) {
         }
     }
     if (ev_.share) ev_.share(r, pool);
+    if (r.submitted) flush_held();  // an answer (or a timeout) made room for a held share
+    publish_queue_counts();
 }
 
 RunnerSnapshot ClientRunner::snapshot() const {
@@ -419,12 +466,15 @@ RunnerSnapshot ClientRunner::snapshot() const {
     s.pools = status_;
     s.active = index_;
     s.connected = status_[index_].alive;
-    s.held = held_count_;
+    s.held = held_count_ + queued_;
+    s.awaiting_answer = awaiting_count_;
+    s.found = found_;
     for (const auto& p : status_) {
         const auto& c = p.shares;
         s.total.accepted += c.accepted;
         for (std::size_t k = 0; k < 4; ++k) s.total.rejected[k] += c.rejected[k];
         s.total.stale_local += c.stale_local;
+        for (const auto& [cause, n] : c.stale_causes) s.total.stale_causes[cause] += n;
         s.total.invalid_local += c.invalid_local;
         s.total.unanswered += c.unanswered;
         s.total.accepted_difficulty += c.accepted_difficulty;

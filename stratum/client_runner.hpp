@@ -53,11 +53,16 @@ struct RunnerOptions {
     std::size_t max_held_shares = 4096;
 };
 
+// Every share found ends in exactly one bucket: accepted, rejected (by the pool, with its reason),
+// stale_local (not submitted: its work was replaced, with the reason), invalid_local (not submitted:
+// it failed the host re-check against the job it was found for, a hardware error), unanswered (sent,
+// the pool never answered), or, for now, held (RunnerSnapshot::held) or awaiting an answer.
 struct ShareCounters {
     std::uint64_t accepted = 0;
     std::array<std::uint64_t, 4> rejected{};  // by RejectKind, answered by the pool
     std::uint64_t stale_local = 0;            // not submitted: the job was gone
-    std::uint64_t invalid_local = 0;          // not submitted: failed host re-verification
+    std::map<std::string, std::uint64_t> stale_causes;  // stale_local by cause (ShareResult::stale_cause)
+    std::uint64_t invalid_local = 0;          // not submitted: failed host re-verification (hardware error)
     std::uint64_t unanswered = 0;
     double accepted_difficulty = 0;
     double rejected_difficulty = 0;
@@ -83,8 +88,14 @@ struct RunnerSnapshot {
     std::vector<PoolStatus> pools;
     std::size_t active = 0;  // index of the pool in use (or being tried)
     bool connected = false;
-    std::size_t held = 0;    // shares waiting for a connection
+    std::size_t held = 0;    // shares waiting to be submitted (no connection, or the pool is behind)
+    std::size_t awaiting_answer = 0;  // submitted, no answer yet
+    std::uint64_t found = 0;  // shares handed to found_share(): the sum of every bucket
     ShareCounters total;
+    // found == accepted + rejected + stale_local + invalid_local + unanswered + held + awaiting_answer
+    std::uint64_t settled() const {
+        return total.accepted + total.rejected_total() + total.stale_local + total.invalid_local + total.unanswered;
+    }
 };
 
 struct RunnerEvents {
@@ -120,9 +131,10 @@ private:
     void submit_or_hold(const FoundShare& share, const SessionJob& job);
     void flush_held();
     void record(const ShareResult& r, std::size_t pool);
+    void record_unanswered_at_stop();
     std::chrono::milliseconds backoff();
     void info(const std::string& text);
-    void set_held_count();
+    void publish_queue_counts();
 
     net::EventLoop& loop_;
     RunnerOptions opt_;
@@ -153,10 +165,15 @@ private:
 
     std::map<std::uint64_t, SessionJob> jobs_;  // by engine generation (bounded)
     std::deque<Held> held_;
+    bool flushing_ = false;
+    bool held_while_disconnected_ = false;  // the next flush announces itself
 
     mutable std::mutex stats_mutex_;
     std::vector<PoolStatus> status_;
-    std::size_t held_count_ = 0;
+    std::size_t held_count_ = 0;      // held_, plus shares found but not yet taken on the loop
+    std::size_t awaiting_count_ = 0;
+    std::uint64_t found_ = 0;
+    std::uint64_t queued_ = 0;        // found_share() calls not yet run on the loop
 };
 
 }  // namespace hf::stratum

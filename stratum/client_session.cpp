@@ -306,10 +306,11 @@ void ClientSession::emit_job(MiningJob job, Clock::time_point now) {
     if (cb_.job) cb_.job(sj);
 }
 
-bool ClientSession::job_usable(const SessionJob& job, std::string& why) const {
+bool ClientSession::job_usable(const SessionJob& job, std::string& why, std::string& cause) const {
     if (job.connection_epoch == epoch_) {
         if (std::find(live_jobs_.begin(), live_jobs_.end(), job.work.job.job_id) == live_jobs_.end()) {
             why = "job " + job.work.job.job_id + " was replaced by a clean job";
+            cause = "clean job";
             return false;
         }
         // mining.set_extranonce since the job came: the pool now checks every share against the new
@@ -317,6 +318,7 @@ bool ClientSession::job_usable(const SessionJob& job, std::string& why) const {
         if (job.work.extranonce1 != extranonce1_ || job.work.extranonce2_size != extranonce2_size_) {
             why = "job " + job.work.job.job_id + " was mined under extranonce1 " + hex_encode(job.work.extranonce1) +
                   ", which the pool has since replaced with " + hex_encode(extranonce1_);
+            cause = "extranonce1 replaced";
             return false;
         }
         return true;
@@ -325,10 +327,12 @@ bool ClientSession::job_usable(const SessionJob& job, std::string& why) const {
     // extranonce1 and the chain tip has not moved.
     if (job.work.extranonce1 != extranonce1_ || job.work.extranonce2_size != extranonce2_size_) {
         why = "job " + job.work.job.job_id + " belongs to an earlier connection with another extranonce1";
+        cause = "earlier connection";
         return false;
     }
     if (!current_job_ || current_job_->work.job.prev_hash != job.work.job.prev_hash) {
         why = "job " + job.work.job.job_id + " is from an earlier connection and the block has changed";
+        cause = "block changed";
         return false;
     }
     return true;
@@ -348,7 +352,7 @@ bool ClientSession::reverify(const FoundShare& share, const SessionJob& job, std
     }
     const ShareWork sw = compute_share(w.job, w.extranonce1, share.extranonce2, share.ntime, share.nonce, share.version);
     if (sw.hash != share.hash) {
-        why = "host re-hash differs from the miner's hash (hardware error)";
+        why = "host re-hash differs from the miner's hash";
         return false;
     }
     if (!hash_meets_target(sw.hash, difficulty_to_target(w.difficulty))) {
@@ -358,26 +362,22 @@ bool ClientSession::reverify(const FoundShare& share, const SessionJob& job, std
     return true;
 }
 
-void ClientSession::submit(const FoundShare& share, const SessionJob& job, Clock::time_point now) {
+bool ClientSession::submit(const FoundShare& share, const SessionJob& job, Clock::time_point now) {
+    if (submits_.size() >= opt_.max_pending_submits) return false;  // back-pressure: the caller holds it
     ShareResult local;
     local.share = share;
     local.difficulty = job.work.difficulty;
     local.answered = false;
     std::string why;
     if (!reverify(share, job, why)) {
-        local.reason = {RejectKind::Other, 0, "not submitted: " + why};
+        local.reason = {RejectKind::Other, 0, "not submitted: hardware error: " + why};
         if (cb_.share_result) cb_.share_result(local);
-        return;
+        return true;
     }
-    if (!job_usable(job, why)) {
+    if (!job_usable(job, why, local.stale_cause)) {
         local.reason = {RejectKind::Stale, 0, "not submitted: " + why};
         if (cb_.share_result) cb_.share_result(local);
-        return;
-    }
-    if (submits_.size() >= opt_.max_pending_submits) {
-        local.reason = {RejectKind::Other, 0, "not submitted: too many unanswered submits"};
-        if (cb_.share_result) cb_.share_result(local);
-        return;
+        return true;
     }
     nlohmann::json params = {opt_.user, job.work.job.job_id, hex_encode(share.extranonce2), u32_to_hex(share.ntime),
                              u32_to_hex(share.nonce)};
@@ -385,6 +385,7 @@ void ClientSession::submit(const FoundShare& share, const SessionJob& job, Clock
     const std::uint64_t id = next_id_++;
     submits_[id] = {share, job, now};  // answered through submits_, not pending_
     cb_.send(make_request(id, "mining.submit", std::move(params)));
+    return true;
 }
 
 void ClientSession::on_submit_result(const Message& m, PendingSubmit p, Clock::time_point now) {

@@ -51,6 +51,7 @@ struct ShareResult {
     bool accepted = false;
     bool answered = true;    // false: the pool never answered (or the connection closed first)
     RejectReason reason;     // when not accepted
+    std::string stale_cause; // refused locally as stale: what replaced its work ("clean job", ...)
     double difficulty = 0;   // the share difficulty it was judged by (the job's)
     std::chrono::milliseconds latency{0};
 };
@@ -79,9 +80,13 @@ public:
     void handle_line(std::string_view line, Clock::time_point now);
     void tick(Clock::time_point now);  // timeouts; call about once a second
 
-    // Re-verifies `share` against `job` and submits it, or reports it as refused locally. A job from
-    // an earlier connection is used only when this connection kept its extranonce1 and tip.
-    void submit(const FoundShare& share, const SessionJob& job, Clock::time_point now);
+    // Re-verifies `share` against `job` (the job it was found for, never a newer one) and submits it,
+    // or reports it as refused locally: a hardware error (kind Other) when it fails that re-check,
+    // stale when the job is gone. A job from an earlier connection is used only when this connection
+    // kept its extranonce1 and tip. Returns false, reporting nothing, while max_pending_submits
+    // submits await an answer: the share is not taken, and the caller keeps it for later.
+    bool submit(const FoundShare& share, const SessionJob& job, Clock::time_point now);
+    std::size_t awaiting_answer() const { return submits_.size(); }
 
     // Shares sent but not answered, to resubmit on the next connection (the session is then dead).
     std::vector<std::pair<FoundShare, SessionJob>> take_unanswered();
@@ -116,7 +121,7 @@ private:
     void emit_job(MiningJob job, Clock::time_point now);
     void fail(const std::string& why);
     void log(const std::string& text);
-    bool job_usable(const SessionJob& job, std::string& why) const;
+    bool job_usable(const SessionJob& job, std::string& why, std::string& cause) const;
     bool reverify(const FoundShare& share, const SessionJob& job, std::string& why) const;
 
     SessionOptions opt_;

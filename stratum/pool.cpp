@@ -37,6 +37,7 @@ struct Pool::Connection {
     Clock::time_point window_start{};
     std::uint64_t window_shares = 0;
     double window_difficulty = 0;
+    bool window_suspect = false;       // held phase: this window was outside the band once, awaiting confirmation
     bool retargeted = false;           // the first retarget (to the rate shown) is done
     double floor_difficulty = 0;       // mining.suggest_difficulty: vardiff goes no lower
 };
@@ -204,6 +205,7 @@ void Pool::restart_vardiff_window(Connection& c, Clock::time_point now) {
     c.window_start = now;
     c.window_shares = 0;
     c.window_difficulty = 0;
+    c.window_suspect = false;
 }
 
 // The difficulty at which this connection's measured hashrate gives the goal rate. Each share at
@@ -227,11 +229,19 @@ void Pool::run_vardiff(Connection& c, Clock::time_point now) {
             if (elapsed < 2 * options_.vardiff_interval) return;
             next = current / 4;
         } else {
-            if (c.window_shares < options_.vardiff_window_shares && elapsed < 4 * options_.vardiff_interval) return;
+            // A window outside the band is confirmed before it moves the difficulty: it stays open
+            // until it holds twice the shares (or twice the time), and only then, still outside, counts.
+            const std::size_t need = options_.vardiff_window_shares * (c.window_suspect ? 2 : 1);
+            const auto limit = 4 * options_.vardiff_interval * (c.window_suspect ? 2 : 1);
+            if (c.window_shares < need && elapsed < limit) return;
             const double ratio = c.window_difficulty / seconds * 60.0 / options_.shares_per_minute / current;
             if (ratio >= 1 / options_.vardiff_hold_ratio && ratio <= options_.vardiff_hold_ratio) {
                 restart_vardiff_window(c, now);
                 return;  // within the goal: hold
+            }
+            if (!c.window_suspect) {
+                c.window_suspect = true;
+                return;
             }
             next = current * std::clamp(ratio, 0.25, 16.0);
         }

@@ -37,10 +37,12 @@ struct PoolOptions {
     // vardiff_first_shares shares over at least vardiff_first_wait, and goes straight to the rate
     // shown (no shares in vardiff_interval: difficulty / 4). After that the difficulty is held unless
     // a window of vardiff_window_shares shares (or 4 intervals) shows a rate outside
-    // [goal / vardiff_hold_ratio, goal * vardiff_hold_ratio], or 2 intervals pass without a share.
-    // The band is wide because 12 shares measure a rate only to about ±30% (1/sqrt(12)): at ×3 a
-    // miner whose rate is on the goal is retargeted by chance about once in 1,000 windows, at ×2
-    // (as first written) about once in 40, which made the held difficulty wander (Poisson counts).
+    // [goal / vardiff_hold_ratio, goal * vardiff_hold_ratio] and, kept open, still does at twice
+    // the shares (or 8 intervals); or 2 intervals pass without a share. 12 shares measure a rate only
+    // to about ±30% (1/sqrt(12)): a miner on the goal shows a 12-share window beyond ×3 about once
+    // in 1,000 windows (more when the first retarget's estimate was off), and acting on one such
+    // window made the held difficulty jump ×3 and back; a confirmed window is beyond ×3 by chance
+    // about once in a million.
     std::size_t vardiff_first_shares = 4;
     std::chrono::milliseconds vardiff_first_wait{2000};
     std::size_t vardiff_window_shares = 12;

@@ -9,10 +9,16 @@
 #include <fstream>
 #include <sys/resource.h>
 
+#include "core/backends.hpp"
+#include "core/hex.hpp"
+#include "core/search_engine.hpp"
+#include "core/target.hpp"
 #include "stratum/client_runner.hpp"
+#include "stratum/notify.hpp"
 #include "stratum/pool_server.hpp"
 #include "tests/fault_proxy.hpp"
 #include "tests/scripted_miner.hpp"
+#include "tests/support.hpp"
 
 using namespace hf;
 using namespace hf::stratum;
@@ -543,5 +549,170 @@ TEST_CASE("load: idle subscribers and tricklers do not stop a real miner; trickl
     rig.lt.run([&] {
         for (auto& c : idle) c->close("done");
         idle.clear();
+    });
+}
+
+namespace {
+
+// A pool that changes the work under the miner as fast as it can: every 20 ms a new extranonce1
+// (mining.set_extranonce), a new difficulty, and every other time a new job (a real pool's notify,
+// renamed). Like a real pool it judges each share by the extranonce1 in force now and the
+// difficulty its job was sent with, and answers each submit late (after `answer_delay`).
+struct MutatingPool {
+    net::EventLoop& loop;
+    nlohmann::json notify = test::load_vector("stratum_job.json")["notify"];
+    std::unique_ptr<net::LineListener> listener;
+    std::shared_ptr<net::LineConnection> conn;
+    net::Timer mutate_timer{loop};
+    std::vector<std::unique_ptr<net::Timer>> answer_timers;
+    LineSplitter splitter;
+    std::vector<std::uint8_t> extranonce1{0, 0, 0, 1};
+    double difficulty = 2e-5;
+    std::map<std::string, std::pair<MiningJob, double>> jobs;  // by id: the job and its difficulty
+    int step = 0, next_job = 1;
+    std::atomic<int> accepted{0}, rejected{0}, submits{0};
+    std::chrono::milliseconds answer_delay{0};
+
+    explicit MutatingPool(net::EventLoop& l) : loop(l) {
+        listener = std::make_unique<net::LineListener>(loop, "127.0.0.1", 0, std::nullopt, [this](std::shared_ptr<net::LineConnection> c) {
+            conn = c;
+            c->start({[this](std::string_view bytes) { on_bytes(bytes); }, {}}, 60s);
+        });
+    }
+    void send(const std::string& line) {
+        if (conn) conn->send(line);
+    }
+    void send_job(bool clean) {
+        nlohmann::json n = notify;
+        const std::string id = std::to_string(next_job++);
+        n["params"][0] = id;
+        n["params"][8] = clean;
+        jobs[id] = {parse_notify(n), difficulty};
+        send(n.dump() + "\n");
+    }
+    void mutate() {
+        ++step;
+        extranonce1[3] = static_cast<std::uint8_t>(extranonce1[3] + 1);
+        send(make_notification("mining.set_extranonce", {hex_encode(extranonce1), 4}));
+        difficulty = step % 2 ? 4e-5 : 2e-5;
+        send(make_notification("mining.set_difficulty", {difficulty}));
+        if (step % 2 == 0) send_job(false);
+        mutate_timer.after(20ms, [this] { mutate(); });
+    }
+    void on_bytes(std::string_view bytes) {
+        std::vector<std::string> lines;
+        splitter.feed(bytes, lines);
+        for (const auto& l : lines) {
+            const Message m = parse_message(l);
+            if (m.method == "mining.configure") {
+                send(make_result(m.id, {{"version-rolling", true}, {"version-rolling.mask", "1fffe000"}}));
+            } else if (m.method == "mining.subscribe") {
+                send(make_result(m.id, {nlohmann::json::array(), hex_encode(extranonce1), 4}));
+            } else if (m.method == "mining.authorize") {
+                send(make_result(m.id, true));
+                send(make_notification("mining.set_difficulty", {difficulty}));
+                send_job(true);
+                mutate_timer.after(20ms, [this] { mutate(); });
+            } else if (m.method == "mining.submit") {
+                ++submits;
+                const std::string answer = judge(m);
+                answer_timers.push_back(std::make_unique<net::Timer>(loop));
+                answer_timers.back()->after(answer_delay, [this, answer] { send(answer); });
+            } else {
+                send(make_result(m.id, true));
+            }
+        }
+    }
+    std::string judge(const Message& m) {
+        const auto& p = m.params;
+        const auto job = jobs.find(p[1].get<std::string>());
+        if (job == jobs.end()) return ++rejected, make_error(m.id, kErrStale, "Job not found");
+        const MiningJob& j = job->second.first;
+        const std::uint32_t version = p.size() > 5 ? rolled_version(j.version, 0x1fffe000, hex_to_u32(p[5].get<std::string>(), "v")) : j.version;
+        const ShareWork w = compute_share(j, extranonce1, hex_decode(p[2].get<std::string>()),
+                                          hex_to_u32(p[3].get<std::string>(), "ntime"), hex_to_u32(p[4].get<std::string>(), "nonce"), version);
+        if (!hash_meets_target(w.hash, difficulty_to_target(job->second.second)))
+            return ++rejected, make_error(m.id, kErrLowDifficulty, "Low difficulty share");
+        return ++accepted, make_result(m.id, true);
+    }
+};
+
+// The product's search engine as the runner's work sink (as cli/miner_session does it).
+struct EngineSink : WorkSink {
+    std::atomic<ClientRunner*> runner{nullptr};
+    SearchEngine engine{{1, choose_backend(core_backends(), 2ms), [this](const FoundShare& s) {
+                             if (auto* r = runner.load()) r->found_share(s);
+                         }}};
+    std::uint64_t set_job(const EngineJob& job) override { return engine.set_job(job); }
+    void pause() override { engine.pause(); }
+};
+
+}  // namespace
+
+// Issue 16: a release run against such a pool reported "5349 failed re-verification" beside
+// "hardware errors 0". Shares are re-checked against the job (extranonce1, difficulty) they were
+// found for, so work that changed never fails re-verification: it is stale. The count came from
+// the session's cap on unanswered submits (max_pending_submits), whose refusals were filed as
+// failed re-verification and dropped; such shares are now held and submitted as answers come.
+TEST_CASE("a pool that changes extranonce1 and difficulty under the miner, and answers late: every share in one bucket") {
+    LoopThread lt;
+    std::unique_ptr<MutatingPool> pool;
+    lt.run([&] { pool = std::make_unique<MutatingPool>(lt.loop); });
+    pool->answer_delay = 100ms;
+    EngineSink sink;
+    auto o = runner_options({"stratum+tcp://127.0.0.1:" + std::to_string(pool->listener->port())});
+    o.session.max_pending_submits = 4;  // the pool falls behind at once
+    std::unique_ptr<ClientRunner> runner;
+    std::mutex log_mutex;
+    std::string log;
+    std::atomic<int> held_seen{0};
+    RunnerEvents ev;
+    ev.info = [&](const std::string& t) {
+        std::lock_guard lock(log_mutex);
+        log += t + "\n";
+    };
+    ev.share = [&](const ShareResult& r, std::size_t) {
+        std::lock_guard lock(log_mutex);
+        if (!r.accepted) log += "share: " + r.reason.text + "\n";
+    };
+    lt.run([&] {
+        runner = std::make_unique<ClientRunner>(lt.loop, o, sink, ev);
+        sink.runner = runner.get();
+        runner->start();
+    });
+    auto snap = [&] { return runner->snapshot(); };
+    REQUIRE_MESSAGE(wait_until([&] {
+        const auto s = snap();
+        if (s.held > 0) ++held_seen;
+        return s.total.accepted >= 10 && s.total.stale_local >= 10 && held_seen > 0;
+    }, patience()), log);
+    // Stop finding shares, then wait until every one found has settled.
+    sink.runner = nullptr;
+    sink.engine.pause();
+    const std::uint64_t found = sink.engine.hashrate().shares;
+    REQUIRE_MESSAGE(wait_until([&] {
+        const auto s = snap();
+        return s.found == found && s.held == 0 && s.awaiting_answer == 0;
+    }, patience()), log);
+    const auto s = snap();
+    const auto& t = s.total;
+    std::lock_guard lock(log_mutex);
+    CAPTURE(log);
+    INFO("found " << found << ": accepted " << t.accepted << ", rejected " << t.rejected_total() << ", stale " << t.stale_local << ", hardware errors " << t.invalid_local);
+    CHECK(s.settled() == found);                  // every share in exactly one bucket
+    CHECK(t.invalid_local == 0);                   // changed work is never a failed re-verification
+    CHECK(sink.engine.hashrate().hardware_errors == 0);
+    CHECK(t.unanswered == 0);
+    CHECK(t.accepted == static_cast<std::uint64_t>(pool->accepted.load()));
+    CHECK(t.rejected_total() == static_cast<std::uint64_t>(pool->rejected.load()));
+    // Shares found under an extranonce1 the pool had replaced are stale locally, with the reason.
+    CHECK(log.find("which the pool has since replaced with") != std::string::npos);
+    CHECK(t.stale_causes.count("extranonce1 replaced"));
+    std::uint64_t by_cause = 0;
+    for (const auto& [cause, n] : t.stale_causes) by_cause += n;
+    CHECK(by_cause == t.stale_local);
+    lt.run([&] {
+        runner.reset();
+        pool.reset();
     });
 }
