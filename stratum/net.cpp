@@ -130,6 +130,7 @@ struct LineConnection::Impl : std::enable_shared_from_this<LineConnection::Impl>
     std::size_t queued_bytes = 0;
     bool writing = false;
     bool closed = false;
+    bool shutdown_after_queue = false;  // shutdown_send(): end the sending direction once written
 
     tcp::socket& socket() { return stream.next_layer(); }
 
@@ -162,6 +163,11 @@ struct LineConnection::Impl : std::enable_shared_from_this<LineConnection::Impl>
     }
 
     void write_next() {
+        if (!writing && queue.empty() && shutdown_after_queue && !closed) {
+            shutdown_after_queue = false;
+            error_code ec;
+            socket().shutdown(tcp::socket::shutdown_send, ec);
+        }
         if (writing || queue.empty() || closed) return;
         writing = true;
         auto handler = [self = shared_from_this()](const error_code& ec, std::size_t) {
@@ -231,6 +237,15 @@ void LineConnection::start(Handlers handlers, std::chrono::milliseconds read_tim
 void LineConnection::send(std::string data) {
     auto impl = impl_;
     asio::post(impl->io, [impl, data = std::move(data)]() mutable { impl->do_send(std::move(data)); });
+}
+
+void LineConnection::shutdown_send() {
+    auto impl = impl_;
+    asio::post(impl->io, [impl] {
+        if (impl->tls) return impl->do_close("TLS connection half-closed");
+        impl->shutdown_after_queue = true;
+        impl->write_next();
+    });
 }
 
 void LineConnection::close(const std::string& why) {

@@ -82,6 +82,9 @@ public:
 
     void start(Handlers handlers, std::chrono::milliseconds read_timeout);
     void send(std::string data);
+    // Half-close: once the queued bytes are written, ends the sending direction (a TCP FIN) while
+    // reading goes on, as shutdown(SHUT_WR) does. Plain TCP only: on TLS it closes the connection.
+    void shutdown_send();
     void close(const std::string& why);
     const std::string& remote() const;  // "address:port"
     bool is_tls() const;

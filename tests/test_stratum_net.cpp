@@ -416,6 +416,47 @@ TEST_CASE("defect 5: connections beyond the per-address cap are closed; the othe
     });
 }
 
+namespace {
+
+// One fault between a miner and the built-in pool (over TLS when a certificate is given): the miner
+// gets 3 shares accepted, then the books are checked on both sides.
+void run_fault_scenario(test::Fault fault, std::optional<std::reference_wrapper<const ThrowAwayCert>> cert) {
+    using test::Fault;
+    PoolOptions po = easy_pool();
+    po.job_interval = 1s;
+    std::optional<net::TlsServerConfig> tls;
+    if (cert) tls = net::TlsServerConfig{cert->get().cert, cert->get().key};
+    Rig rig(po, tls);
+    std::unique_ptr<test::FaultProxy> proxy;
+    rig.lt.run([&] { proxy = std::make_unique<test::FaultProxy>(rig.lt.loop, rig.server->port(), fault); });
+    auto o = runner_options({std::string(cert ? "stratum+ssl" : "stratum+tcp") + "://127.0.0.1:" + std::to_string(proxy->port())});
+    if (cert) o.tls.ca_file = cert->get().cert;
+    o.watchdog = 4s;
+    o.session.submit_timeout = 4s;
+    rig.start(o);
+    // Faults that cost the first connection: shares accepted after the miner came back.
+    const bool ends = fault == Fault::Reset || fault == Fault::BlackHole || fault == Fault::Truncate || fault == Fault::CutTls ||
+                      fault == Fault::StallTls || fault == Fault::HalfCloseToMiner || fault == Fault::HalfCloseToPool ||
+                      fault == Fault::Deaf;
+    REQUIRE_MESSAGE(wait_until([&] { return rig.accepted() >= 3 && (!ends || proxy->connections() > 1); }, patience()),
+                    rig.joined_log());
+    rig.quiesce();
+    const auto snap = rig.runner->snapshot();
+    const auto stats = rig.pool.stats();
+    const auto& t = snap.total;
+    CHECK(t.accepted + t.rejected_total() + t.stale_local + t.invalid_local + t.unanswered == rig.miner.found.load());
+    CHECK(t.invalid_local == 0);
+    CHECK(stats.accepted >= t.accepted);
+    CHECK(stats.accepted <= t.accepted + t.unanswered + t.rejected[static_cast<std::size_t>(RejectKind::Duplicate)]);
+    if (fault == Fault::Refuse) CHECK(proxy->connections() > 3);
+    rig.lt.run([&] {
+        rig.runner.reset();
+        proxy.reset();
+    });
+}
+
+}  // namespace
+
 // Every fault between miner and pool: the miner recovers and gets shares accepted, and the books
 // balance. Miner side: every share found ends accepted, rejected with a reason, stale or unanswered
 // (quiesce() waits until each has an outcome). Pool side: it accepted no share the miner does not
@@ -427,35 +468,26 @@ TEST_CASE("fault injection: the miner recovers from each fault and no share vani
         {Fault::Reset, "reset"},       {Fault::Duplicate, "duplicate"}, {Fault::Reorder, "reorder"},
         {Fault::Truncate, "truncate"}, {Fault::Corrupt, "corrupt"},     {Fault::Trickle, "trickle"},
         {Fault::BlackHole, "black-hole"}, {Fault::Refuse, "refuse connects"},
+        {Fault::HalfCloseToMiner, "half-close pool to miner"}, {Fault::HalfCloseToPool, "half-close miner to pool"},
+        {Fault::Deaf, "pool stops reading (half-open)"},
     };
-    for (const auto& entry : faults) {
-        const Fault fault = entry.first;
-        const std::string name = entry.second;
+    for (const auto& [fault, text] : faults) {
+        const std::string name = text;
         CAPTURE(name);
-        PoolOptions po = easy_pool();
-        po.job_interval = 1s;
-        Rig rig(po);
-        std::unique_ptr<test::FaultProxy> proxy;
-        rig.lt.run([&] { proxy = std::make_unique<test::FaultProxy>(rig.lt.loop, rig.server->port(), fault); });
-        auto o = runner_options({"stratum+tcp://127.0.0.1:" + std::to_string(proxy->port())});
-        o.watchdog = 4s;
-        o.session.submit_timeout = 4s;
-        rig.start(o);
-        REQUIRE_MESSAGE(wait_until([&] { return rig.accepted() >= 3; }, patience()), rig.joined_log());
-        rig.quiesce();
-        const auto snap = rig.runner->snapshot();
-        const auto stats = rig.pool.stats();
-        const auto& t = snap.total;
-        CHECK(t.accepted + t.rejected_total() + t.stale_local + t.invalid_local + t.unanswered == rig.miner.found.load());
-        CHECK(t.invalid_local == 0);
-        CHECK(stats.accepted >= t.accepted);
-        CHECK(stats.accepted <= t.accepted + t.unanswered + t.rejected[static_cast<std::size_t>(RejectKind::Duplicate)]);
-        if (fault == Fault::Refuse) CHECK(proxy->connections() > 3);
-        if (fault == Fault::Reset || fault == Fault::BlackHole || fault == Fault::Truncate) CHECK(proxy->connections() > 1);
-        rig.lt.run([&] {
-            rig.runner.reset();
-            proxy.reset();
-        });
+        run_fault_scenario(fault, std::nullopt);
+    }
+}
+
+// The same over TLS, the proxy passing the encrypted bytes: a record cut short and the connection
+// closed (the miner reads a truncated stream), and a record cut short with both sockets left open
+// (only the miner's deadline can tell). The certificate names 127.0.0.1, as the proxy is.
+TEST_CASE("fault injection over TLS: a record cut mid-way, closed or stalled; the miner reconnects and no share vanishes") {
+    using test::Fault;
+    ThrowAwayCert cert;
+    for (const auto& [fault, text] : {std::pair{Fault::CutTls, "cut mid-record"}, std::pair{Fault::StallTls, "stall mid-record"}}) {
+        const std::string name = text;
+        CAPTURE(name);
+        run_fault_scenario(fault, cert);
     }
 }
 
