@@ -485,7 +485,14 @@ struct RequestListener::Impl : std::enable_shared_from_this<RequestListener::Imp
             const auto ep = ex->socket.remote_endpoint(e);
             std::string req = ex->request;
             while (!req.empty() && (req.back() == '\n' || req.back() == '\r' || req.back() == '\0')) req.pop_back();
-            ex->reply = self->handler(req, e ? std::string() : ep.address().to_string());
+            try {
+                ex->reply = self->handler(req, e ? std::string() : ep.address().to_string());
+            } catch (const std::exception&) {  // costs this request, never the loop
+                error_code ignore;
+                ex->deadline.cancel();
+                ex->socket.close(ignore);
+                return;
+            }
             ex->reply.push_back('\0');  // cgminer ends every reply with a NUL
             asio::async_write(ex->socket, asio::buffer(ex->reply), [ex](const error_code&, std::size_t) {
                 error_code ignore;
