@@ -350,21 +350,44 @@ void open_acceptor(tcp::acceptor& acceptor, const tcp::endpoint& ep) {
     if (ec) throw std::runtime_error("cannot listen on " + endpoint_text(ep) + ": " + ec.message());
 }
 
+// An accept error (out of file descriptors, EMFILE/ENFILE) leaves the connection in the backlog:
+// accepting again at once would fail again at once and spin the loop. Wait this long instead (the
+// status page's server does the same).
+constexpr std::chrono::milliseconds kAcceptRetry{100};
+
+// Accepts connections one after another for `self` (a listener's Impl with `acceptor`,
+// `accept_pause` and `closed`), handing each socket to on_socket.
+template <typename Impl, typename OnSocket>
+void accept_loop(const std::shared_ptr<Impl>& self, OnSocket on_socket) {
+    self->acceptor.async_accept([self, on_socket](const error_code& ec, tcp::socket socket) {
+        if (self->closed || ec == asio::error::operation_aborted) return;
+        if (ec) {
+            self->accept_pause.expires_after(kAcceptRetry);
+            self->accept_pause.async_wait([self, on_socket](const error_code& e) {
+                if (!e && !self->closed) accept_loop(self, on_socket);
+            });
+            return;
+        }
+        on_socket(std::move(socket));
+        accept_loop(self, on_socket);
+    });
+}
+
 }  // namespace
 
 struct LineListener::Impl : std::enable_shared_from_this<LineListener::Impl> {
-    Impl(asio::io_context& io_, AcceptHandler h) : io(io_), acceptor(io_), on_accept(std::move(h)) {}
+    Impl(asio::io_context& io_, AcceptHandler h) : io(io_), acceptor(io_), accept_pause(io_), on_accept(std::move(h)) {}
     asio::io_context& io;
     tcp::acceptor acceptor;
+    asio::steady_timer accept_pause;
     std::shared_ptr<asio::ssl::context> tls_ctx;
     AcceptHandler on_accept;
     bool closed = false;
 
     void accept() {
-        acceptor.async_accept([self = shared_from_this()](const error_code& ec, tcp::socket socket) {
-            if (self->closed || ec == asio::error::operation_aborted) return;
-            if (!ec) self->admit(std::move(socket));
-            self->accept();
+        std::weak_ptr<Impl> weak = shared_from_this();
+        accept_loop(shared_from_this(), [weak](tcp::socket socket) {
+            if (auto self = weak.lock()) self->admit(std::move(socket));
         });
     }
 
@@ -379,7 +402,7 @@ struct LineListener::Impl : std::enable_shared_from_this<LineListener::Impl> {
             on_accept(std::make_shared<LineConnection>(impl));
             return;
         }
-        impl->deadline.expires_after(std::chrono::seconds(10));
+        impl->deadline.expires_after(kTlsHandshakeTimeout);
         impl->deadline.async_wait([impl](const error_code& e) {
             if (!e) {
                 error_code ignore;
@@ -426,14 +449,16 @@ void LineListener::close() {
         impl->closed = true;
         error_code ec;
         impl->acceptor.close(ec);
+        impl->accept_pause.cancel();
     });
 }
 
 // ---------------------------------------------------------------------------------------------
 struct RequestListener::Impl : std::enable_shared_from_this<RequestListener::Impl> {
-    Impl(asio::io_context& io_, Handler h) : io(io_), acceptor(io_), handler(std::move(h)) {}
+    Impl(asio::io_context& io_, Handler h) : io(io_), acceptor(io_), accept_pause(io_), handler(std::move(h)) {}
     asio::io_context& io;
     tcp::acceptor acceptor;
+    asio::steady_timer accept_pause;
     Handler handler;
     bool closed = false;
 
@@ -447,20 +472,19 @@ struct RequestListener::Impl : std::enable_shared_from_this<RequestListener::Imp
     };
 
     void accept() {
-        acceptor.async_accept([self = shared_from_this()](const error_code& ec, tcp::socket socket) {
-            if (self->closed || ec == asio::error::operation_aborted) return;
-            if (!ec) {
-                auto ex = std::make_shared<Exchange>(self->io, std::move(socket));
-                ex->deadline.expires_after(std::chrono::seconds(5));
-                ex->deadline.async_wait([ex](const error_code& e) {
-                    if (!e) {
-                        error_code ignore;
-                        ex->socket.close(ignore);
-                    }
-                });
-                self->read(ex);
-            }
-            self->accept();
+        std::weak_ptr<Impl> weak = shared_from_this();
+        accept_loop(shared_from_this(), [weak](tcp::socket socket) {
+            auto self = weak.lock();
+            if (!self) return;
+            auto ex = std::make_shared<Exchange>(self->io, std::move(socket));
+            ex->deadline.expires_after(kRequestTimeout);
+            ex->deadline.async_wait([ex](const error_code& e) {
+                if (!e) {
+                    error_code ignore;
+                    ex->socket.close(ignore);
+                }
+            });
+            self->read(ex);
         });
     }
 
@@ -475,7 +499,7 @@ struct RequestListener::Impl : std::enable_shared_from_this<RequestListener::Imp
             ex->request.append(ex->chunk.data(), n);
             const bool eof = ec == asio::error::eof;
             if (ec && !eof) return;
-            if (ex->request.size() > 65536) {
+            if (ex->request.size() > kMaxRequestBytes) {
                 error_code ignore;
                 ex->socket.close(ignore);
                 return;
@@ -517,6 +541,7 @@ void RequestListener::close() {
         impl->closed = true;
         error_code ec;
         impl->acceptor.close(ec);
+        impl->accept_pause.cancel();
     });
 }
 
