@@ -376,15 +376,11 @@ TEST_CASE("a share from before mining.set_extranonce is stale locally, not submi
     CHECK(h.results[0].reason.text.find("extranonce1 336508070fca95") != std::string::npos);
 }
 
-// A pool that keeps sending jobs but no longer reads (a half-open connection) answers nothing: the
-// submit deadline is the only sign. cgminer and cpuminer treat EOF as a dead pool; here the first
-// submit past its deadline ends the connection too, so the miner reconnects instead of mining into
-// the void. The late share is counted unanswered; a younger one goes back for resubmission.
-TEST_CASE("a submit unanswered past submit_timeout ends the connection; younger submits are kept for resubmission") {
-    const auto v = test::load_vector("stratum_job.json");
-    SessionOptions o;
-    o.submit_timeout = std::chrono::seconds(10);
-    Harness h(o);
+namespace {
+
+// A session ready and mining the vector's job at difficulty 5e-10, with the vector's shares that
+// meet it (at least two).
+std::pair<SessionJob, std::vector<FoundShare>> mining_with_shares(Harness& h, const json& v) {
     handshake(h, true);
     h.pool(R"({"id":null,"method":"mining.set_difficulty","params":[0.0000000005]})");
     h.pool(v["notify"].dump());
@@ -394,6 +390,21 @@ TEST_CASE("a submit unanswered past submit_timeout ends the connection; younger 
     for (const auto& c : v["cases"])
         if (c["share_difficulty"].get<double>() >= 0.0000000005) shares.push_back(share_from_case(v, c, job));
     REQUIRE(shares.size() >= 2);
+    return {job, shares};
+}
+
+}  // namespace
+
+// A pool that keeps sending jobs but no longer reads (a half-open connection) answers nothing: the
+// submit deadline is the only sign. cgminer and cpuminer treat EOF as a dead pool; here the first
+// submit past its deadline ends the connection too, so the miner reconnects instead of mining into
+// the void. The late share is counted unanswered; a younger one goes back for resubmission.
+TEST_CASE("a submit unanswered past submit_timeout ends the connection; younger submits are kept for resubmission") {
+    const auto v = test::load_vector("stratum_job.json");
+    SessionOptions o;
+    o.submit_timeout = std::chrono::seconds(10);
+    Harness h(o);
+    const auto [job, shares] = mining_with_shares(h, v);
     h.session->submit(shares[0], job, h.now);
     h.now += std::chrono::seconds(6);
     h.session->submit(shares[1], job, h.now);
@@ -421,15 +432,7 @@ TEST_CASE("one lost submit answer among others is counted unanswered and keeps t
     SessionOptions o;
     o.submit_timeout = std::chrono::seconds(10);
     Harness h(o);
-    handshake(h, true);
-    h.pool(R"({"id":null,"method":"mining.set_difficulty","params":[0.0000000005]})");
-    h.pool(v["notify"].dump());
-    REQUIRE(h.jobs.size() == 1);
-    const SessionJob job = h.jobs[0];
-    std::vector<FoundShare> shares;
-    for (const auto& c : v["cases"])
-        if (c["share_difficulty"].get<double>() >= 0.0000000005) shares.push_back(share_from_case(v, c, job));
-    REQUIRE(shares.size() >= 2);
+    const auto [job, shares] = mining_with_shares(h, v);
     h.session->submit(shares[0], job, h.now);  // its answer is lost
     h.now += std::chrono::seconds(2);
     h.session->submit(shares[1], job, h.now);
