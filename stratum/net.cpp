@@ -9,6 +9,7 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
+#include <atomic>
 #include <deque>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -129,7 +130,7 @@ struct LineConnection::Impl : std::enable_shared_from_this<LineConnection::Impl>
     std::deque<std::string> queue;
     std::size_t queued_bytes = 0;
     bool writing = false;
-    bool closed = false;
+    std::atomic<bool> closed{false};  // also read by ~LineConnection, on any thread
     bool shutdown_after_queue = false;  // shutdown_send(): end the sending direction once written
 
     tcp::socket& socket() { return stream.next_layer(); }

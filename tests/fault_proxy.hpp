@@ -7,6 +7,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <random>
@@ -187,8 +188,8 @@ private:
     };
 
     void accept(std::shared_ptr<net::LineConnection> miner) {
-        ++connections_;
-        if (fault_ == Fault::Refuse && connections_ <= 3) return miner->close("fault: refused");
+        const int n = ++connections_;
+        if (fault_ == Fault::Refuse && n <= 3) return miner->close("fault: refused");
         auto pipe = std::make_shared<Pipe>();
         pipe->proxy = this;
         // Faults that end a connection hit the first two only, so the miner can show it recovers;
@@ -198,7 +199,7 @@ private:
                           fault_ == Fault::Drop || fault_ == Fault::Corrupt || fault_ == Fault::HalfCloseToMiner ||
                           fault_ == Fault::HalfCloseToPool;
         const bool stalls = fault_ == Fault::BlackHole || fault_ == Fault::StallTls || fault_ == Fault::Deaf;
-        pipe->fault = (ends && connections_ > 2) || (stalls && connections_ > 1) ? Fault::None : fault_;
+        pipe->fault = (ends && n > 2) || (stalls && n > 1) ? Fault::None : fault_;
         pipe->miner = miner;
         pipes_.push_back(pipe);
         std::weak_ptr<Pipe> weak = pipe;
@@ -227,7 +228,7 @@ private:
     Fault fault_;
     net::LineListener listener_;
     std::vector<std::shared_ptr<Pipe>> pipes_;
-    int connections_ = 0;
+    std::atomic<int> connections_{0};  // read by the test thread
 };
 
 }  // namespace hf::test
