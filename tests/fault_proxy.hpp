@@ -3,7 +3,8 @@
 // It forwards raw bytes (so TLS passes through it untouched, and can be cut mid-record). Everything
 // runs on the event loop's thread. Faults that end or spoil a connection hit the first two
 // connections only (those that leave it open and silent, the first only); delay, duplicate, reorder
-// and trickle stay on for every connection.
+// and trickle stay on for every connection. Restarting the pool is not a proxy fault: the "pool
+// restart" cases of test_stratum_net stop and start the pool's server themselves.
 #pragma once
 
 #include <algorithm>
