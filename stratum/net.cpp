@@ -384,6 +384,7 @@ struct LineListener::Impl : std::enable_shared_from_this<LineListener::Impl> {
     std::shared_ptr<asio::ssl::context> tls_ctx;
     AcceptHandler on_accept;
     bool closed = false;
+    std::size_t handshaking = 0;  // TLS connections not handed over yet (not counted by the pool)
 
     void accept() {
         std::weak_ptr<Impl> weak = shared_from_this();
@@ -403,6 +404,13 @@ struct LineListener::Impl : std::enable_shared_from_this<LineListener::Impl> {
             on_accept(std::make_shared<LineConnection>(impl));
             return;
         }
+        if (handshaking >= kMaxTlsHandshakes) {  // sockets that never handshake would hold descriptors
+            error_code ignore;
+            impl->socket().close(ignore);
+            impl->closed = true;
+            return;
+        }
+        ++handshaking;
         impl->deadline.expires_after(kTlsHandshakeTimeout);
         impl->deadline.async_wait([impl](const error_code& e) {
             if (!e) {
@@ -414,6 +422,7 @@ struct LineListener::Impl : std::enable_shared_from_this<LineListener::Impl> {
         impl->stream.async_handshake(asio::ssl::stream_base::server, [impl, weak](const error_code& e) {
             impl->deadline.cancel();
             auto self = weak.lock();
+            if (self) --self->handshaking;
             if (e || !self || self->closed) {
                 error_code ignore;
                 impl->socket().close(ignore);

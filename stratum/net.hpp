@@ -67,6 +67,7 @@ struct TlsServerConfig {
 inline constexpr std::size_t kMaxSendQueueBytes = 4 * 1024 * 1024;
 // Listener bounds (docs/limits.md): a TLS client's handshake, one API request and its answer.
 inline constexpr std::chrono::milliseconds kTlsHandshakeTimeout{10000};
+inline constexpr std::size_t kMaxTlsHandshakes = 256;  // at once per listener; more are closed at once
 inline constexpr std::size_t kMaxRequestBytes = 64 * 1024;
 inline constexpr std::chrono::milliseconds kRequestTimeout{5000};
 

@@ -383,6 +383,54 @@ TEST_CASE("TLS: mining over stratum+ssl with the pool's certificate trusted; ref
     }
 }
 
+// TLS connections are handed to the pool (and counted by its caps) only after their handshake;
+// sockets that never start one would hold descriptors without bound. At most kMaxTlsHandshakes
+// wait at once; one more is closed at once, and when they are gone a real client is served.
+TEST_CASE("TLS: at most kMaxTlsHandshakes connections wait for their handshake; one more is closed at once") {
+    ThrowAwayCert cert;
+    LoopThread lt;
+    Pool pool(easy_pool());
+    std::unique_ptr<PoolServer> server;
+    PoolServerOptions so;
+    so.port = 0;
+    so.tls = net::TlsServerConfig{cert.cert, cert.key};
+    lt.run([&] { server = std::make_unique<PoolServer>(lt.loop, pool, so); });
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(server->port());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::vector<int> fds;
+    for (std::size_t i = 0; i <= net::kMaxTlsHandshakes; ++i) {
+        fds.push_back(::socket(AF_INET, SOCK_STREAM, 0));
+        REQUIRE(::connect(fds.back(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    }
+    auto closed_by_server = [](int fd) {
+        timeval tv{0, 300000};
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        char byte;
+        return ::recv(fd, &byte, 1, 0) == 0;
+    };
+    CHECK(closed_by_server(fds.back()));
+    CHECK_FALSE(closed_by_server(fds.front()));
+    for (const int fd : fds) ::close(fd);
+    std::this_thread::sleep_for(300ms);
+    std::promise<std::string> result;
+    lt.run([&] {
+        net::TlsClientConfig tls;
+        tls.enabled = true;
+        tls.ca_file = cert.cert;
+        net::LineConnection::connect(lt.loop, "127.0.0.1", std::to_string(server->port()), tls, 3s,
+                                     [&](std::shared_ptr<net::LineConnection> c, std::string error) {
+                                         if (c) c->close("done");
+                                         result.set_value(c ? "connected" : error);
+                                     });
+    });
+    auto got = result.get_future();
+    REQUIRE(got.wait_for(5s) == std::future_status::ready);
+    CHECK(got.get() == "connected");
+    lt.run([&] { server.reset(); });
+}
+
 TEST_CASE("defect 5: connections beyond the per-address cap are closed; the others are served") {
     LoopThread lt;
     Pool pool(easy_pool());
