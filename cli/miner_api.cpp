@@ -226,7 +226,7 @@ std::string api_reply(const std::string& request, const std::string& peer, const
             }
         } catch (const std::exception&) {  // ProtocolError from parse_json, json type errors
             ordered_json r{{"STATUS", status(s, 'E', 23, "Invalid JSON")}, {"id", id}};
-            return r.dump();
+            return stratum::dump_json(r);
         }
     } else {
         command = request;
@@ -282,9 +282,10 @@ std::string api_reply(const std::string& request, const std::string& peer, const
     } else {
         r = {{"STATUS", status(s, 'E', 14, "Invalid command")}};
     }
-    if (!json_form) return to_text(r);
+    // Names from the command line and a privileged client's parameter may hold any bytes.
+    if (!json_form) return stratum::valid_utf8(to_text(r));
     r["id"] = id;
-    return r.dump();
+    return stratum::dump_json(r);
 }
 
 }  // namespace hf::cli

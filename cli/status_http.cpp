@@ -210,7 +210,7 @@ Response StatusHttpServer::Shared::respond(const http::request<http::string_body
     if (target == "/" || target == "/index.html") {
         res = make_response(http::status::ok, v, keep, "text/html; charset=utf-8", std::string(resources::status_page()));
     } else if (target == "/api/status") {
-        res = make_response(http::status::ok, v, keep, "application/json", status_document(state(), history, options.sample_interval, recent).dump());
+        res = make_response(http::status::ok, v, keep, "application/json", stratum::dump_json(status_document(state(), history, options.sample_interval, recent)));
     } else if (target == "/api/summary" || target == "/api/pools" || target == "/api/devs") {
         const std::string command(target.substr(5));
         res = make_response(http::status::ok, v, keep, "application/json",

@@ -28,9 +28,9 @@ namespace hf::cli {
 struct StatusHttpOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;  // 0: any free port
-    std::size_t max_request_bytes = 64 * 1024;
+    std::size_t max_request_bytes = net::kMaxRequestBytes;
     std::size_t max_connections = 16;
-    std::chrono::milliseconds io_timeout{5000};
+    std::chrono::milliseconds io_timeout = net::kRequestTimeout;
     std::chrono::milliseconds sample_interval{1000};  // hashrate history resolution
     std::size_t max_samples = 3600;                   // an hour at 1 s
     std::size_t max_recent_shares = 50;

@@ -102,6 +102,7 @@ void ClientSession::handle_line(std::string_view line, Clock::time_point now) {
 }
 
 void ClientSession::handle_response(const Message& m, Clock::time_point now) {
+    last_response_ = now;
     const auto id = id_number(m.id);
     if (!id) {
         if (!m.error.is_null()) log("pool error without a request id: " + error_text(m));
@@ -418,11 +419,19 @@ void ClientSession::tick(Clock::time_point now) {
             return;
         }
     }
+    // A submit unanswered past its deadline is counted unanswered (it may have reached the pool). If
+    // the pool has answered nothing at all since that submit was sent, while (as a rule) it still
+    // sends jobs, it has stopped reading: a half-open connection that only this deadline can tell,
+    // so the connection is dropped. Younger submits are then resubmitted on the next connection
+    // (take_unanswered), so each share waits out at most one deadline. One lost answer among
+    // others does not cost the connection.
+    bool pool_deaf = false;
     for (auto it = submits_.begin(); it != submits_.end();) {
         if (now - it->second.sent < opt_.submit_timeout) {
             ++it;
             continue;
         }
+        if (!last_response_ || *last_response_ <= it->second.sent) pool_deaf = true;
         ShareResult r;
         r.share = it->second.share;
         r.submitted = true;
@@ -432,6 +441,9 @@ void ClientSession::tick(Clock::time_point now) {
         it = submits_.erase(it);
         if (cb_.share_result) cb_.share_result(r);
     }
+    if (pool_deaf)
+        fail("mining.submit not answered within " + std::to_string(opt_.submit_timeout.count() / 1000) +
+             " s and nothing answered since: the pool is not reading (half-open connection?)");
 }
 
 std::vector<std::pair<FoundShare, SessionJob>> ClientSession::take_unanswered() {

@@ -144,6 +144,7 @@ private:
     std::optional<SessionJob> current_job_;
     std::deque<std::string> live_jobs_;  // job ids still valid on this connection, newest last
     std::optional<Clock::time_point> last_notify_;
+    std::optional<Clock::time_point> last_response_;  // any answer: the pool is reading
 };
 
 }  // namespace hf::stratum

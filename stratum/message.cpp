@@ -50,11 +50,13 @@ bool nests_deeper_than(std::string_view text, std::size_t limit) {
     return false;
 }
 
-std::string dump_line(const nlohmann::json& j) {
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-}
+std::string dump_line(const nlohmann::json& j) { return dump_json(j) + "\n"; }
 
 }  // namespace
+
+std::string valid_utf8(std::string_view text) {
+    return nlohmann::json::parse(dump_json(nlohmann::json(std::string(text)))).get<std::string>();
+}
 
 nlohmann::json parse_json(std::string_view text) {
     if (nests_deeper_than(text, kMaxJsonDepth))

@@ -97,8 +97,17 @@ inline constexpr int kErrLowDifficulty = 23;
 inline constexpr int kErrUnauthorized = 24;
 inline constexpr int kErrNotSubscribed = 25;
 
-// Serialised lines, each ending in "\n". Text that is not valid UTF-8 (an error message quoting a
-// peer's bytes) is sent with U+FFFD in place of the bad bytes, never refused.
+// JSON text with every string that is not valid UTF-8 (an error message quoting a peer's bytes, a
+// name from the command line) written with U+FFFD in place of the bad bytes: nlohmann's plain
+// dump() throws there. Everything we send or serve goes through this (json or ordered_json).
+template <typename Json>
+std::string dump_json(const Json& j) {
+    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+// `text` with bytes that are not valid UTF-8 replaced by U+FFFD, the same way (for plain text).
+std::string valid_utf8(std::string_view text);
+
+// Serialised lines, each ending in "\n", through dump_json.
 std::string make_request(const nlohmann::json& id, std::string_view method, nlohmann::json params);
 std::string make_notification(std::string_view method, nlohmann::json params);
 std::string make_result(const nlohmann::json& id, nlohmann::json result);

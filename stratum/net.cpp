@@ -9,6 +9,7 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
+#include <atomic>
 #include <deque>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -129,7 +130,8 @@ struct LineConnection::Impl : std::enable_shared_from_this<LineConnection::Impl>
     std::deque<std::string> queue;
     std::size_t queued_bytes = 0;
     bool writing = false;
-    bool closed = false;
+    std::atomic<bool> closed{false};  // also read by ~LineConnection, on any thread
+    bool shutdown_after_queue = false;  // shutdown_send(): end the sending direction once written
 
     tcp::socket& socket() { return stream.next_layer(); }
 
@@ -162,6 +164,11 @@ struct LineConnection::Impl : std::enable_shared_from_this<LineConnection::Impl>
     }
 
     void write_next() {
+        if (!writing && queue.empty() && shutdown_after_queue && !closed) {
+            shutdown_after_queue = false;
+            error_code ec;
+            socket().shutdown(tcp::socket::shutdown_send, ec);
+        }
         if (writing || queue.empty() || closed) return;
         writing = true;
         auto handler = [self = shared_from_this()](const error_code& ec, std::size_t) {
@@ -231,6 +238,15 @@ void LineConnection::start(Handlers handlers, std::chrono::milliseconds read_tim
 void LineConnection::send(std::string data) {
     auto impl = impl_;
     asio::post(impl->io, [impl, data = std::move(data)]() mutable { impl->do_send(std::move(data)); });
+}
+
+void LineConnection::shutdown_send() {
+    auto impl = impl_;
+    asio::post(impl->io, [impl] {
+        if (impl->tls) return impl->do_close("TLS connection half-closed");
+        impl->shutdown_after_queue = true;
+        impl->write_next();
+    });
 }
 
 void LineConnection::close(const std::string& why) {
@@ -335,21 +351,45 @@ void open_acceptor(tcp::acceptor& acceptor, const tcp::endpoint& ep) {
     if (ec) throw std::runtime_error("cannot listen on " + endpoint_text(ep) + ": " + ec.message());
 }
 
+// An accept error (out of file descriptors, EMFILE/ENFILE) leaves the connection in the backlog:
+// accepting again at once would fail again at once and spin the loop. Wait this long instead (the
+// status page's server does the same).
+constexpr std::chrono::milliseconds kAcceptRetry{100};
+
+// Accepts connections one after another for `self` (a listener's Impl with `acceptor`,
+// `accept_pause` and `closed`), handing each socket to on_socket.
+template <typename Impl, typename OnSocket>
+void accept_loop(const std::shared_ptr<Impl>& self, OnSocket on_socket) {
+    self->acceptor.async_accept([self, on_socket](const error_code& ec, tcp::socket socket) {
+        if (self->closed || ec == asio::error::operation_aborted) return;
+        if (ec) {
+            self->accept_pause.expires_after(kAcceptRetry);
+            self->accept_pause.async_wait([self, on_socket](const error_code& e) {
+                if (!e && !self->closed) accept_loop(self, on_socket);
+            });
+            return;
+        }
+        on_socket(std::move(socket));
+        accept_loop(self, on_socket);
+    });
+}
+
 }  // namespace
 
 struct LineListener::Impl : std::enable_shared_from_this<LineListener::Impl> {
-    Impl(asio::io_context& io_, AcceptHandler h) : io(io_), acceptor(io_), on_accept(std::move(h)) {}
+    Impl(asio::io_context& io_, AcceptHandler h) : io(io_), acceptor(io_), accept_pause(io_), on_accept(std::move(h)) {}
     asio::io_context& io;
     tcp::acceptor acceptor;
+    asio::steady_timer accept_pause;
     std::shared_ptr<asio::ssl::context> tls_ctx;
     AcceptHandler on_accept;
     bool closed = false;
+    std::size_t handshaking = 0;  // TLS connections not handed over yet (not counted by the pool)
 
     void accept() {
-        acceptor.async_accept([self = shared_from_this()](const error_code& ec, tcp::socket socket) {
-            if (self->closed || ec == asio::error::operation_aborted) return;
-            if (!ec) self->admit(std::move(socket));
-            self->accept();
+        std::weak_ptr<Impl> weak = shared_from_this();
+        accept_loop(shared_from_this(), [weak](tcp::socket socket) {
+            if (auto self = weak.lock()) self->admit(std::move(socket));
         });
     }
 
@@ -364,7 +404,14 @@ struct LineListener::Impl : std::enable_shared_from_this<LineListener::Impl> {
             on_accept(std::make_shared<LineConnection>(impl));
             return;
         }
-        impl->deadline.expires_after(std::chrono::seconds(10));
+        if (handshaking >= kMaxTlsHandshakes) {  // sockets that never handshake would hold descriptors
+            error_code ignore;
+            impl->socket().close(ignore);
+            impl->closed = true;
+            return;
+        }
+        ++handshaking;
+        impl->deadline.expires_after(kTlsHandshakeTimeout);
         impl->deadline.async_wait([impl](const error_code& e) {
             if (!e) {
                 error_code ignore;
@@ -375,6 +422,7 @@ struct LineListener::Impl : std::enable_shared_from_this<LineListener::Impl> {
         impl->stream.async_handshake(asio::ssl::stream_base::server, [impl, weak](const error_code& e) {
             impl->deadline.cancel();
             auto self = weak.lock();
+            if (self) --self->handshaking;
             if (e || !self || self->closed) {
                 error_code ignore;
                 impl->socket().close(ignore);
@@ -411,14 +459,16 @@ void LineListener::close() {
         impl->closed = true;
         error_code ec;
         impl->acceptor.close(ec);
+        impl->accept_pause.cancel();
     });
 }
 
 // ---------------------------------------------------------------------------------------------
 struct RequestListener::Impl : std::enable_shared_from_this<RequestListener::Impl> {
-    Impl(asio::io_context& io_, Handler h) : io(io_), acceptor(io_), handler(std::move(h)) {}
+    Impl(asio::io_context& io_, Handler h) : io(io_), acceptor(io_), accept_pause(io_), handler(std::move(h)) {}
     asio::io_context& io;
     tcp::acceptor acceptor;
+    asio::steady_timer accept_pause;
     Handler handler;
     bool closed = false;
 
@@ -432,20 +482,19 @@ struct RequestListener::Impl : std::enable_shared_from_this<RequestListener::Imp
     };
 
     void accept() {
-        acceptor.async_accept([self = shared_from_this()](const error_code& ec, tcp::socket socket) {
-            if (self->closed || ec == asio::error::operation_aborted) return;
-            if (!ec) {
-                auto ex = std::make_shared<Exchange>(self->io, std::move(socket));
-                ex->deadline.expires_after(std::chrono::seconds(5));
-                ex->deadline.async_wait([ex](const error_code& e) {
-                    if (!e) {
-                        error_code ignore;
-                        ex->socket.close(ignore);
-                    }
-                });
-                self->read(ex);
-            }
-            self->accept();
+        std::weak_ptr<Impl> weak = shared_from_this();
+        accept_loop(shared_from_this(), [weak](tcp::socket socket) {
+            auto self = weak.lock();
+            if (!self) return;
+            auto ex = std::make_shared<Exchange>(self->io, std::move(socket));
+            ex->deadline.expires_after(kRequestTimeout);
+            ex->deadline.async_wait([ex](const error_code& e) {
+                if (!e) {
+                    error_code ignore;
+                    ex->socket.close(ignore);
+                }
+            });
+            self->read(ex);
         });
     }
 
@@ -460,7 +509,7 @@ struct RequestListener::Impl : std::enable_shared_from_this<RequestListener::Imp
             ex->request.append(ex->chunk.data(), n);
             const bool eof = ec == asio::error::eof;
             if (ec && !eof) return;
-            if (ex->request.size() > 65536) {
+            if (ex->request.size() > kMaxRequestBytes) {
                 error_code ignore;
                 ex->socket.close(ignore);
                 return;
@@ -470,7 +519,14 @@ struct RequestListener::Impl : std::enable_shared_from_this<RequestListener::Imp
             const auto ep = ex->socket.remote_endpoint(e);
             std::string req = ex->request;
             while (!req.empty() && (req.back() == '\n' || req.back() == '\r' || req.back() == '\0')) req.pop_back();
-            ex->reply = self->handler(req, e ? std::string() : ep.address().to_string());
+            try {
+                ex->reply = self->handler(req, e ? std::string() : ep.address().to_string());
+            } catch (const std::exception&) {  // costs this request, never the loop
+                error_code ignore;
+                ex->deadline.cancel();
+                ex->socket.close(ignore);
+                return;
+            }
             ex->reply.push_back('\0');  // cgminer ends every reply with a NUL
             asio::async_write(ex->socket, asio::buffer(ex->reply), [ex](const error_code&, std::size_t) {
                 error_code ignore;
@@ -495,6 +551,7 @@ void RequestListener::close() {
         impl->closed = true;
         error_code ec;
         impl->acceptor.close(ec);
+        impl->accept_pause.cancel();
     });
 }
 

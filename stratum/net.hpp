@@ -65,6 +65,11 @@ struct TlsServerConfig {
 };
 
 inline constexpr std::size_t kMaxSendQueueBytes = 4 * 1024 * 1024;
+// Listener bounds (docs/limits.md): a TLS client's handshake, one API request and its answer.
+inline constexpr std::chrono::milliseconds kTlsHandshakeTimeout{10000};
+inline constexpr std::size_t kMaxTlsHandshakes = 256;  // at once per listener; more are closed at once
+inline constexpr std::size_t kMaxRequestBytes = 64 * 1024;
+inline constexpr std::chrono::milliseconds kRequestTimeout{5000};
 
 // A byte stream (TCP or TLS) carrying newline-terminated lines.
 class LineConnection : public std::enable_shared_from_this<LineConnection> {
@@ -82,6 +87,9 @@ public:
 
     void start(Handlers handlers, std::chrono::milliseconds read_timeout);
     void send(std::string data);
+    // Half-close: once the queued bytes are written, ends the sending direction (a TCP FIN) while
+    // reading goes on, as shutdown(SHUT_WR) does. Plain TCP only: on TLS it closes the connection.
+    void shutdown_send();
     void close(const std::string& why);
     const std::string& remote() const;  // "address:port"
     bool is_tls() const;
@@ -98,7 +106,7 @@ class LineListener {
 public:
     using AcceptHandler = std::function<void(std::shared_ptr<LineConnection>)>;
     // Binds and listens (throws std::runtime_error naming the address on failure). Port 0 picks a
-    // free port. TLS connections are handed over after a handshake done within 10 s.
+    // free port. TLS connections are handed over after a handshake done within kTlsHandshakeTimeout.
     LineListener(EventLoop& loop, const std::string& host, std::uint16_t port, std::optional<TlsServerConfig> tls,
                  AcceptHandler on_accept);
     ~LineListener();
@@ -111,7 +119,8 @@ private:
 };
 
 // A one-request-per-connection listener, as cgminer's API works: read one request (ended by a
-// newline, the peer closing, or a complete JSON object), answer it, close. Bounded to 64 KiB and 5 s.
+// newline, the peer closing, or a complete JSON object), answer it, close. Bounded to
+// kMaxRequestBytes and kRequestTimeout.
 class RequestListener {
 public:
     using Handler = std::function<std::string(const std::string& request, const std::string& peer_address)>;

@@ -2,9 +2,13 @@
 // fault into the byte stream, so tests can check that both sides recover and keep their books.
 // It forwards raw bytes (so TLS passes through it untouched, and can be cut mid-record). Everything
 // runs on the event loop's thread. Faults that end or spoil a connection hit the first two
-// connections only; delay, duplicate, reorder and trickle stay on for every connection.
+// connections only (those that leave it open and silent, the first only); delay, duplicate, reorder
+// and trickle stay on for every connection. Restarting the pool is not a proxy fault: the "pool
+// restart" cases of test_stratum_net stop and start the pool's server themselves.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <random>
@@ -21,13 +25,36 @@ enum class Fault {
     Reset,       // both sides cut after 1500 bytes have passed
     Duplicate,   // every miner chunk to the pool is sent twice
     Reorder,     // pool chunks to the miner are swapped in pairs
-    Truncate,    // the 5th pool chunk is half sent, then the connection is cut
+    Truncate,    // the 5th pool chunk is half sent, nothing more passes, and the connection is cut
     Corrupt,     // one byte of every 7th pool chunk is flipped
     Trickle,     // pool bytes reach the miner one at a time, 1 ms apart
     BlackHole,   // after 1000 bytes nothing more is forwarded either way; the sockets stay open
-    CutTls,      // the 4th pool chunk (inside TLS records) is cut short and the connection closed
+    CutTls,      // once the pool has sent 3000 bytes (past the handshake, mining), the stream is cut inside
+                 // a TLS record and the connection closed
+    StallTls,    // the same cut inside a record, then nothing more passes either way; sockets stay open
+    HalfCloseToMiner,  // after 1500 bytes the pool-to-miner direction is shut (the miner reads EOF);
+                       // the miner's bytes still reach the pool
+    HalfCloseToPool,   // after 1500 bytes the miner-to-pool direction is shut (the pool reads EOF);
+                       // the pool's bytes still reach the miner
+    Deaf,        // after 1500 bytes the miner's bytes are swallowed while jobs still reach it: a pool
+                 // that no longer reads, on a connection that looks alive (half-open)
     Refuse,      // the first 3 connections are closed at once
 };
+
+// A stream offset at or after `from` that falls strictly inside the body of a TLS record of
+// `stream` (records: 5-byte header of type, version and a big-endian 16-bit length), or 0 when the
+// bytes from `from` on hold none.
+inline std::size_t tls_cut_point(const std::string& stream, std::size_t from) {
+    std::size_t at = 0;
+    while (at + 5 <= stream.size()) {
+        const std::size_t body = at + 5;
+        const std::size_t end = body + (static_cast<std::uint8_t>(stream[at + 3]) << 8 | static_cast<std::uint8_t>(stream[at + 4]));
+        const std::size_t cut = std::max(from, body) + 1;
+        if (cut < std::min(end, stream.size())) return cut;
+        at = end;
+    }
+    return 0;
+}
 
 class FaultProxy {
 public:
@@ -47,10 +74,14 @@ private:
         std::deque<std::string> before_connect;
         std::size_t passed = 0;
         int pool_chunks = 0;
+        std::string pool_stream;  // CutTls, StallTls: the pool's bytes so far, to find record bounds
         std::string held;  // Reorder: a pool chunk waiting for its successor
         std::string trickle;  // Trickle: pool bytes not yet passed on, one per millisecond
         std::unique_ptr<net::Timer> trickle_timer;
         bool dead = false;
+        bool stalled = false;        // Truncate, CutTls, StallTls: nothing more passes
+        bool miner_shut = false;     // HalfCloseToMiner: the miner has been sent EOF
+        bool pool_shut = false;      // HalfCloseToPool: the pool has been sent EOF
         std::vector<std::unique_ptr<net::Timer>> timers;
 
         void close(const std::string& why) {
@@ -68,7 +99,14 @@ private:
             if (!pool) return before_connect.push_back(std::move(bytes));
             const Fault f = fault;
             passed += bytes.size();
+            if (stalled || pool_shut) return;
             if (f == Fault::BlackHole && passed > 1000) return;
+            if (f == Fault::Deaf && passed > 1500) return;
+            if (f == Fault::HalfCloseToPool && passed > 1500) {
+                pool_shut = true;
+                pool->send(bytes);
+                return pool->shutdown_send();
+            }
             if (f == Fault::Reset && passed > 1500) return close("fault: reset");
             if (f == Fault::Delay) {
                 auto self = shared_from_this();
@@ -90,14 +128,34 @@ private:
             const Fault f = fault;
             ++pool_chunks;
             passed += bytes.size();
+            if (stalled || miner_shut) return;
             auto self = shared_from_this();
             switch (f) {
+                case Fault::HalfCloseToMiner:
+                    if (passed > 1500) {
+                        miner_shut = true;
+                        miner->send(bytes);
+                        return miner->shutdown_send();
+                    }
+                    break;
+                case Fault::CutTls:
+                case Fault::StallTls: {
+                    const std::size_t start = pool_stream.size();
+                    pool_stream += bytes;
+                    if (pool_stream.size() <= 3000) break;
+                    const std::size_t cut = tls_cut_point(pool_stream, start);
+                    if (cut == 0) break;  // no record body in this chunk: try the next
+                    stalled = true;
+                    miner->send(bytes.substr(0, cut - start));
+                    if (f == Fault::CutTls) later(std::chrono::milliseconds(50), [self] { self->close("fault: TLS cut"); });
+                    return;
+                }
                 case Fault::BlackHole: if (passed > 1000) return; break;
                 case Fault::Reset: if (passed > 1500) return close("fault: reset"); break;
                 case Fault::Drop: if (pool_chunks == 3) return; break;
                 case Fault::Truncate:
-                case Fault::CutTls:
-                    if (pool_chunks == (f == Fault::Truncate ? 5 : 4)) {
+                    if (pool_chunks == 5) {
+                        stalled = true;
                         miner->send(bytes.substr(0, bytes.size() / 2));
                         return later(std::chrono::milliseconds(50), [self] { self->close("fault: cut"); });
                     }
@@ -131,15 +189,18 @@ private:
     };
 
     void accept(std::shared_ptr<net::LineConnection> miner) {
-        ++connections_;
-        if (fault_ == Fault::Refuse && connections_ <= 3) return miner->close("fault: refused");
+        const int n = ++connections_;
+        if (fault_ == Fault::Refuse && n <= 3) return miner->close("fault: refused");
         auto pipe = std::make_shared<Pipe>();
         pipe->proxy = this;
         // Faults that end a connection hit the first two only, so the miner can show it recovers;
-        // the others stay on every connection.
-        const bool ends = fault_ == Fault::Reset || fault_ == Fault::Truncate || fault_ == Fault::BlackHole ||
-                          fault_ == Fault::CutTls || fault_ == Fault::Drop || fault_ == Fault::Corrupt;
-        pipe->fault = ends && connections_ > 2 ? Fault::None : fault_;
+        // those only a deadline can detect (the sockets stay open) hit the first one, to keep the
+        // test short; the others stay on every connection.
+        const bool ends = fault_ == Fault::Reset || fault_ == Fault::Truncate || fault_ == Fault::CutTls ||
+                          fault_ == Fault::Drop || fault_ == Fault::Corrupt || fault_ == Fault::HalfCloseToMiner ||
+                          fault_ == Fault::HalfCloseToPool;
+        const bool stalls = fault_ == Fault::BlackHole || fault_ == Fault::StallTls || fault_ == Fault::Deaf;
+        pipe->fault = (ends && n > 2) || (stalls && n > 1) ? Fault::None : fault_;
         pipe->miner = miner;
         pipes_.push_back(pipe);
         std::weak_ptr<Pipe> weak = pipe;
@@ -168,7 +229,7 @@ private:
     Fault fault_;
     net::LineListener listener_;
     std::vector<std::shared_ptr<Pipe>> pipes_;
-    int connections_ = 0;
+    std::atomic<int> connections_{0};  // read by the test thread
 };
 
 }  // namespace hf::test

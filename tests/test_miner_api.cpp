@@ -11,6 +11,7 @@
 
 #include "cli/miner_api.hpp"
 #include "cli/status_http.hpp"
+#include "stratum/message.hpp"
 #include "stratum/net.hpp"
 
 using namespace hf;
@@ -209,6 +210,40 @@ TEST_CASE("--http addresses: loopback unless a host is given") {
     CHECK_THROWS_AS(parse_http_listen("host:"), std::invalid_argument);
 }
 
+// Issue 16: a privileged client's request bytes or a string that is not UTF-8 (a worker name from
+// the command line) must not reach a reply as is: nlohmann's strict dump threw, which ended the
+// miner from inside the API's handler, and the text form echoed the raw bytes. Every reply is
+// valid UTF-8, bad bytes replaced by U+FFFD, as the pool's replies are.
+TEST_CASE("invalid UTF-8 in a request or in the miner's strings: every API reply is valid UTF-8") {
+    auto st = sample_state();
+    st.pools.pools[0].user = "w\xff\xfe";
+    st.pools.pools[1].url = "stratum+tcp://\xc3(:3333";  // a truncated two-byte sequence
+    const std::string bad = "\xef\xbf\xbd";  // U+FFFD in UTF-8
+    auto valid_utf8 = [](const std::string& text) {
+        CHECK_NOTHROW(json(text).dump());  // nlohmann's strict dump throws on invalid UTF-8
+    };
+    std::string reply;
+    REQUIRE_NOTHROW(reply = api_reply(R"({"command":"pools"})", "127.0.0.1", st, {}, {}));
+    const auto pools = json::parse(reply);
+    CHECK(pools["POOLS"][0]["User"] == "w" + bad + bad);
+    CHECK(pools["POOLS"][1]["URL"] == "stratum+tcp://" + bad + "(:3333");
+    REQUIRE_NOTHROW(reply = api_reply("pools", "127.0.0.1", st, {}, {}));
+    valid_utf8(reply);
+    CHECK(reply.find("User=w" + bad + bad) != std::string::npos);
+    // A privileged client's parameter is echoed in the error, with the bad bytes replaced.
+    const ApiAllowList local("127.0.0.1");
+    ApiActions actions;
+    actions.switch_pool = [](std::size_t) { return false; };
+    REQUIRE_NOTHROW(reply = api_reply("switchpool|\xff\xfe", "127.0.0.1", st, local, actions));
+    valid_utf8(reply);
+    CHECK(reply.find("Msg=Invalid pool id " + bad + bad) != std::string::npos);
+    // A JSON request with bad bytes is refused as invalid JSON (parse_json), in valid JSON.
+    CHECK(json::parse(api_reply("{\"command\":\"pools\xff\"}", "127.0.0.1", st, {}, {}))["STATUS"][0]["Code"] == 23);
+    // The status page's document is written the same way.
+    const auto doc = status_document(st, {}, std::chrono::seconds(1), {});
+    CHECK(json::parse(stratum::dump_json(doc))["pools"][0]["User"] == "w" + bad + bad);
+}
+
 TEST_CASE("/api/status carries the cgminer API's own numbers, reject reasons and the history") {
     std::deque<HashrateSample> history{{1.0, 5e6}, {2.0, 6e6}};
     stratum::ShareResult rejected;
@@ -284,4 +319,25 @@ TEST_CASE("the status server: page, JSON, errors and the API's bounds") {
     ::close(b);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     CHECK(http_exchange(port, "GET /api/devs HTTP/1.0\r\n\r\n").rfind("HTTP/1.0 200", 0) == 0);
+}
+
+TEST_CASE("an API handler that throws costs that request only: closed unanswered, the next one served") {
+    net::EventLoop loop;
+    std::thread t([&] { loop.run(); });
+    std::unique_ptr<net::RequestListener> listener;
+    std::promise<void> made;
+    loop.post([&] {
+        listener = std::make_unique<net::RequestListener>(loop, "127.0.0.1", 0, [](const std::string& req, const std::string&) {
+            if (req == "boom") throw std::runtime_error("handler failed");
+            return std::string("ok");
+        });
+        made.set_value();
+    });
+    REQUIRE(made.get_future().wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+    CHECK(http_exchange(listener->port(), "boom\n").empty());
+    CHECK(http_exchange(listener->port(), "summary\n") == std::string("ok\0", 3));
+    loop.post([&] { listener.reset(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    loop.stop();
+    t.join();
 }

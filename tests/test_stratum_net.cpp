@@ -7,7 +7,10 @@
 #include <filesystem>
 #include <future>
 #include <fstream>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/backends.hpp"
 #include "core/hex.hpp"
@@ -319,8 +322,11 @@ TEST_CASE("watchdog: a pool that sends no work is treated as dead and reconnecte
         runner->start();
     });
     CHECK(wait_until([&] { return runner->snapshot().pools[0].connects >= 2; }, 10s));
-    std::lock_guard lock(m);
-    CHECK(log.find("no mining.notify") != std::string::npos);
+    {
+        // Not held across lt.run: the loop may be logging (and waiting for it) meanwhile.
+        std::lock_guard lock(m);
+        CHECK(log.find("no mining.notify") != std::string::npos);
+    }
     lt.run([&] {
         runner.reset();
         silent.reset();
@@ -386,6 +392,54 @@ TEST_CASE("TLS: mining over stratum+ssl with the pool's certificate trusted; ref
     }
 }
 
+// TLS connections are handed to the pool (and counted by its caps) only after their handshake;
+// sockets that never start one would hold descriptors without bound. At most kMaxTlsHandshakes
+// wait at once; one more is closed at once, and when they are gone a real client is served.
+TEST_CASE("TLS: at most kMaxTlsHandshakes connections wait for their handshake; one more is closed at once") {
+    ThrowAwayCert cert;
+    LoopThread lt;
+    Pool pool(easy_pool());
+    std::unique_ptr<PoolServer> server;
+    PoolServerOptions so;
+    so.port = 0;
+    so.tls = net::TlsServerConfig{cert.cert, cert.key};
+    lt.run([&] { server = std::make_unique<PoolServer>(lt.loop, pool, so); });
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(server->port());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::vector<int> fds;
+    for (std::size_t i = 0; i <= net::kMaxTlsHandshakes; ++i) {
+        fds.push_back(::socket(AF_INET, SOCK_STREAM, 0));
+        REQUIRE(::connect(fds.back(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    }
+    auto closed_by_server = [](int fd, std::chrono::microseconds wait) {  // recv returns 0 within `wait`
+        timeval tv{static_cast<time_t>(wait.count() / 1000000), static_cast<suseconds_t>(wait.count() % 1000000)};
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        char byte;
+        return ::recv(fd, &byte, 1, 0) == 0;
+    };
+    CHECK(closed_by_server(fds.back(), 5s));  // as soon as the server has come to it
+    CHECK_FALSE(closed_by_server(fds.front(), 300ms));
+    for (const int fd : fds) ::close(fd);
+    std::this_thread::sleep_for(300ms);
+    std::promise<std::string> result;
+    lt.run([&] {
+        net::TlsClientConfig tls;
+        tls.enabled = true;
+        tls.ca_file = cert.cert;
+        net::LineConnection::connect(lt.loop, "127.0.0.1", std::to_string(server->port()), tls, 3s,
+                                     [&](std::shared_ptr<net::LineConnection> c, std::string error) {
+                                         if (c) c->close("done");
+                                         result.set_value(c ? "connected" : error);
+                                     });
+    });
+    auto got = result.get_future();
+    REQUIRE(got.wait_for(5s) == std::future_status::ready);
+    CHECK(got.get() == "connected");
+    lt.run([&] { server.reset(); });
+}
+
 TEST_CASE("defect 5: connections beyond the per-address cap are closed; the others are served") {
     LoopThread lt;
     Pool pool(easy_pool());
@@ -422,6 +476,94 @@ TEST_CASE("defect 5: connections beyond the per-address cap are closed; the othe
     });
 }
 
+// With no file descriptor left, accept fails at once and the connection stays in the backlog:
+// a listener that retried at once spun the event loop at 100% CPU (measured with `ulimit -n 64` and
+// 100 clients: 0.99 CPU-seconds in 2 s). It now waits 100 ms between tries, and serves the waiting
+// connections once descriptors are free again.
+TEST_CASE("out of file descriptors: the pool's listener waits instead of spinning, then accepts the waiting connections") {
+    LoopThread lt;
+    Pool pool(easy_pool());
+    std::unique_ptr<PoolServer> server;
+    PoolServerOptions so;
+    so.port = 0;
+    lt.run([&] { server = std::make_unique<PoolServer>(lt.loop, pool, so); });
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(server->port());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    constexpr int kClients = 8;
+    std::vector<int> fds;
+    for (int i = 0; i < kClients; ++i) fds.push_back(::socket(AF_INET, SOCK_STREAM, 0));
+    int highest = 0;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
+        highest = std::max(highest, std::stoi(entry.path().filename().string()));
+    rlimit saved{};
+    REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+    rlimit low = saved;
+    low.rlim_cur = static_cast<rlim_t>(highest + 1);  // every descriptor number is taken
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &low) == 0);
+    std::vector<int> fillers;  // the free numbers below the limit
+    for (int fd; (fd = ::dup(0)) >= 0;) fillers.push_back(fd);
+    for (const int fd : fds) CHECK(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    auto cpu_seconds = [] {
+        rusage u{};
+        getrusage(RUSAGE_SELF, &u);
+        return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+    };
+    const double before = cpu_seconds();
+    std::this_thread::sleep_for(1s);
+    const double used = cpu_seconds() - before;
+    const auto served_meanwhile = pool.stats().connections;
+    for (const int fd : fillers) ::close(fd);
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &saved) == 0);
+    CHECK(served_meanwhile == 0);
+    CHECK_MESSAGE(used < 0.1, "CPU seconds used in 1 s while out of descriptors: " << used);
+    CHECK(wait_until([&] { return pool.stats().connections == kClients; }, 3s));
+    for (const int fd : fds) ::close(fd);
+    lt.run([&] { server.reset(); });
+}
+
+namespace {
+
+// One fault between a miner and the built-in pool (over TLS when a certificate is given): the miner
+// gets 3 shares accepted, then the books are checked on both sides.
+void run_fault_scenario(test::Fault fault, std::optional<std::reference_wrapper<const ThrowAwayCert>> cert) {
+    using test::Fault;
+    PoolOptions po = easy_pool();
+    po.job_interval = 1s;
+    std::optional<net::TlsServerConfig> tls;
+    if (cert) tls = net::TlsServerConfig{cert->get().cert, cert->get().key};
+    Rig rig(po, tls);
+    std::unique_ptr<test::FaultProxy> proxy;
+    rig.lt.run([&] { proxy = std::make_unique<test::FaultProxy>(rig.lt.loop, rig.server->port(), fault); });
+    auto o = runner_options({std::string(cert ? "stratum+ssl" : "stratum+tcp") + "://127.0.0.1:" + std::to_string(proxy->port())});
+    if (cert) o.tls.ca_file = cert->get().cert;
+    o.watchdog = 4s;
+    o.session.submit_timeout = 4s;
+    rig.start(o);
+    // Faults that cost the first connection: shares accepted after the miner came back.
+    const bool ends = fault == Fault::Reset || fault == Fault::BlackHole || fault == Fault::Truncate || fault == Fault::CutTls ||
+                      fault == Fault::StallTls || fault == Fault::HalfCloseToMiner || fault == Fault::HalfCloseToPool ||
+                      fault == Fault::Deaf;
+    REQUIRE_MESSAGE(wait_until([&] { return rig.accepted() >= 3 && (!ends || proxy->connections() > 1); }, patience()),
+                    rig.joined_log());
+    rig.quiesce();
+    const auto snap = rig.runner->snapshot();
+    const auto stats = rig.pool.stats();
+    const auto& t = snap.total;
+    CHECK(t.accepted + t.rejected_total() + t.stale_local + t.invalid_local + t.unanswered == rig.miner.found.load());
+    CHECK(t.invalid_local == 0);
+    CHECK(stats.accepted >= t.accepted);
+    CHECK(stats.accepted <= t.accepted + t.unanswered + t.rejected[static_cast<std::size_t>(RejectKind::Duplicate)]);
+    if (fault == Fault::Refuse) CHECK(proxy->connections() > 3);
+    rig.lt.run([&] {
+        rig.runner.reset();
+        proxy.reset();
+    });
+}
+
+}  // namespace
+
 // Every fault between miner and pool: the miner recovers and gets shares accepted, and the books
 // balance. Miner side: every share found ends accepted, rejected with a reason, stale or unanswered
 // (quiesce() waits until each has an outcome). Pool side: it accepted no share the miner does not
@@ -433,35 +575,26 @@ TEST_CASE("fault injection: the miner recovers from each fault and no share vani
         {Fault::Reset, "reset"},       {Fault::Duplicate, "duplicate"}, {Fault::Reorder, "reorder"},
         {Fault::Truncate, "truncate"}, {Fault::Corrupt, "corrupt"},     {Fault::Trickle, "trickle"},
         {Fault::BlackHole, "black-hole"}, {Fault::Refuse, "refuse connects"},
+        {Fault::HalfCloseToMiner, "half-close pool to miner"}, {Fault::HalfCloseToPool, "half-close miner to pool"},
+        {Fault::Deaf, "pool stops reading (half-open)"},
     };
-    for (const auto& entry : faults) {
-        const Fault fault = entry.first;
-        const std::string name = entry.second;
+    for (const auto& [fault, text] : faults) {
+        const std::string name = text;
         CAPTURE(name);
-        PoolOptions po = easy_pool();
-        po.job_interval = 1s;
-        Rig rig(po);
-        std::unique_ptr<test::FaultProxy> proxy;
-        rig.lt.run([&] { proxy = std::make_unique<test::FaultProxy>(rig.lt.loop, rig.server->port(), fault); });
-        auto o = runner_options({"stratum+tcp://127.0.0.1:" + std::to_string(proxy->port())});
-        o.watchdog = 4s;
-        o.session.submit_timeout = 4s;
-        rig.start(o);
-        REQUIRE_MESSAGE(wait_until([&] { return rig.accepted() >= 3; }, patience()), rig.joined_log());
-        rig.quiesce();
-        const auto snap = rig.runner->snapshot();
-        const auto stats = rig.pool.stats();
-        const auto& t = snap.total;
-        CHECK(t.accepted + t.rejected_total() + t.stale_local + t.invalid_local + t.unanswered == rig.miner.found.load());
-        CHECK(t.invalid_local == 0);
-        CHECK(stats.accepted >= t.accepted);
-        CHECK(stats.accepted <= t.accepted + t.unanswered + t.rejected[static_cast<std::size_t>(RejectKind::Duplicate)]);
-        if (fault == Fault::Refuse) CHECK(proxy->connections() > 3);
-        if (fault == Fault::Reset || fault == Fault::BlackHole || fault == Fault::Truncate) CHECK(proxy->connections() > 1);
-        rig.lt.run([&] {
-            rig.runner.reset();
-            proxy.reset();
-        });
+        run_fault_scenario(fault, std::nullopt);
+    }
+}
+
+// The same over TLS, the proxy passing the encrypted bytes: a record cut short and the connection
+// closed (the miner reads a truncated stream), and a record cut short with both sockets left open
+// (only the miner's deadline can tell). The certificate names 127.0.0.1, as the proxy is.
+TEST_CASE("fault injection over TLS: a record cut mid-way, closed or stalled; the miner reconnects and no share vanishes") {
+    using test::Fault;
+    ThrowAwayCert cert;
+    for (const auto& [fault, text] : {std::pair{Fault::CutTls, "cut mid-record"}, std::pair{Fault::StallTls, "stall mid-record"}}) {
+        const std::string name = text;
+        CAPTURE(name);
+        run_fault_scenario(fault, cert);
     }
 }
 
@@ -543,7 +676,9 @@ TEST_CASE("load: idle subscribers and tricklers do not stop a real miner; trickl
     CHECK(trickle_closed);
     CHECK(closed_subscribed.load() == 0);
     CHECK(held == subscribed + 1);
-    CHECK(mb < 300);
+    // The 300 MB goal is the release build's: AddressSanitizer keeps up to 256 MB of freed memory in
+    // quarantine, and what earlier tests in this process freed counts too (330 MB seen).
+    if (!sanitized()) CHECK(mb < 300);
     rig.quiesce();
     CHECK(rig.runner->snapshot().total.rejected_total() == 0);
     rig.lt.run([&] {

@@ -375,3 +375,76 @@ TEST_CASE("a share from before mining.set_extranonce is stale locally, not submi
     CHECK(h.results[0].reason.kind == RejectKind::Stale);
     CHECK(h.results[0].reason.text.find("extranonce1 336508070fca95") != std::string::npos);
 }
+
+namespace {
+
+// A session ready and mining the vector's job at difficulty 5e-10, with the vector's shares that
+// meet it (at least two).
+std::pair<SessionJob, std::vector<FoundShare>> mining_with_shares(Harness& h, const json& v) {
+    handshake(h, true);
+    h.pool(R"({"id":null,"method":"mining.set_difficulty","params":[0.0000000005]})");
+    h.pool(v["notify"].dump());
+    REQUIRE(h.jobs.size() == 1);
+    const SessionJob job = h.jobs[0];
+    std::vector<FoundShare> shares;
+    for (const auto& c : v["cases"])
+        if (c["share_difficulty"].get<double>() >= 0.0000000005) shares.push_back(share_from_case(v, c, job));
+    REQUIRE(shares.size() >= 2);
+    return {job, shares};
+}
+
+}  // namespace
+
+// A pool that keeps sending jobs but no longer reads (a half-open connection) answers nothing: the
+// submit deadline is the only sign. cgminer and cpuminer treat EOF as a dead pool; here the first
+// submit past its deadline ends the connection too, so the miner reconnects instead of mining into
+// the void. The late share is counted unanswered; a younger one goes back for resubmission.
+TEST_CASE("a submit unanswered past submit_timeout ends the connection; younger submits are kept for resubmission") {
+    const auto v = test::load_vector("stratum_job.json");
+    SessionOptions o;
+    o.submit_timeout = std::chrono::seconds(10);
+    Harness h(o);
+    const auto [job, shares] = mining_with_shares(h, v);
+    h.session->submit(shares[0], job, h.now);
+    h.now += std::chrono::seconds(6);
+    h.session->submit(shares[1], job, h.now);
+    h.pool(v["notify"].dump());  // work still arrives: the connection looks alive
+    h.now += std::chrono::seconds(3);
+    h.session->tick(h.now);
+    CHECK(h.failures.empty());
+    CHECK(h.results.empty());
+    h.now += std::chrono::seconds(1);  // the first submit is 10 s old
+    h.session->tick(h.now);
+    REQUIRE(h.results.size() == 1);
+    CHECK(h.results[0].share.nonce == shares[0].nonce);
+    CHECK(h.results[0].submitted);
+    CHECK_FALSE(h.results[0].answered);
+    REQUIRE(h.failures.size() == 1);
+    CHECK(h.failures[0] == "mining.submit not answered within 10 s and nothing answered since: the pool is not reading "
+                           "(half-open connection?)");
+    const auto kept = h.session->take_unanswered();
+    REQUIRE(kept.size() == 1);
+    CHECK(kept[0].first.nonce == shares[1].nonce);
+}
+
+TEST_CASE("one lost submit answer among others is counted unanswered and keeps the connection") {
+    const auto v = test::load_vector("stratum_job.json");
+    SessionOptions o;
+    o.submit_timeout = std::chrono::seconds(10);
+    Harness h(o);
+    const auto [job, shares] = mining_with_shares(h, v);
+    h.session->submit(shares[0], job, h.now);  // its answer is lost
+    h.now += std::chrono::seconds(2);
+    h.session->submit(shares[1], job, h.now);
+    const auto second_id = h.last_json()["id"];
+    h.now += std::chrono::seconds(1);
+    h.pool(R"({"id":)" + second_id.dump() + R"(,"result":true,"error":null})");
+    h.now += std::chrono::seconds(8);
+    h.session->tick(h.now);
+    REQUIRE(h.results.size() == 2);
+    CHECK(h.results[0].accepted);
+    CHECK_FALSE(h.results[1].answered);
+    CHECK(h.results[1].share.nonce == shares[0].nonce);
+    CHECK(h.failures.empty());
+    CHECK(h.session->ready());
+}
