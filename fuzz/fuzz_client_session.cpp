@@ -1,8 +1,9 @@
 // Fuzz target: the miner's Stratum session fed what a hostile pool sends, in chunks whose sizes the
-// first byte picks (bits 0..5), with ticks between them (timeouts). For each job the session hands
-// out, it submits the share an honest miner would (nonce 0, re-hashed here): sent when the pool's
-// difficulty is low enough, refused locally otherwise; bit 7 of the first byte corrupts the hash, as
-// a faulty chip would. The contract: feed(), tick() and submit() never throw, and every line the
+// first byte picks (bits 0..5). Bytes arrive at 64 a second and the session ticks (timeouts) once
+// per second of that time, as the runner calls it. For each job the session hands out, it submits
+// the share an honest miner would (nonce 0, re-hashed here): sent when the pool's difficulty is low
+// enough, refused locally otherwise; bit 7 of the first byte corrupts the hash, as a faulty chip
+// would. The contract: feed(), tick() and submit() never throw, and every line the
 // session sends is valid JSON.
 #include <cstddef>
 #include <cstdint>
@@ -31,6 +32,8 @@ hf::FoundShare honest_share(const SessionJob& job, bool faulty_chip) {
     return share;
 }
 
+constexpr auto kPerByte = std::chrono::microseconds(15625);  // a 64-byte chunk: 1 s
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -40,6 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     o.password = std::string("x");
     o.suggest_difficulty = 1.0;
     o.resume_session_id = std::string("deadbeef");
+    o.submit_timeout = std::chrono::seconds(20);  // reached within a 4 KiB input (64 s of bytes)
     std::optional<SessionJob> fresh;  // a job handed out since the last share
     SessionCallbacks cb;
     cb.send = must_be_json;
@@ -50,12 +54,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::size_t chunk = 1 + data[0] % 64;
     const bool faulty_chip = (data[0] & 0x80) != 0;
     std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
+    auto next_tick = t + std::chrono::seconds(1);
     while (!rest.empty() && session.state() != ClientSession::State::Failed) {
         const auto piece = rest.substr(0, chunk);
         rest.remove_prefix(piece.size());
         session.feed(piece, t);
-        t += std::chrono::seconds(1);
-        session.tick(t);
+        t += kPerByte * static_cast<int>(piece.size());
+        for (; next_tick <= t; next_tick += std::chrono::seconds(1)) session.tick(next_tick);
         if (fresh) {
             session.submit(honest_share(*fresh, faulty_chip), *fresh, t);
             fresh.reset();

@@ -50,7 +50,7 @@ for name in $targets; do
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   crashes=$(grep -c '^artifact_prefix=\|Test unit written to' "$log" || true)
   [ "$status" -ne 0 ] && [ "$crashes" -eq 0 ] && crashes=1
-  rate=$(awk -v n="${execs:-0}" -v t="$wall" 'BEGIN {printf "%d", t > 0 ? n / t : 0}')
+  rate=$(awk -v n="${execs:-0}" -v t="$wall" 'BEGIN {printf "%d", (t > 0) ? n / t : 0}')
   printf '%-17s %11s %8s %7.0f %7.0f %13s %15s %7d%s\n' "$name" "${execs:-?}" "$rate" "$wall" \
     "$(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')" "$(coverage "$log")" \
     "$(corpus_size "$work")" "$crashes" "$([ "$crashes" -gt 0 ] && echo "  (see $log)")"
