@@ -60,8 +60,8 @@ for name in $targets; do
     rm -rf "$merged" && mkdir -p "$merged"
     "$dir/fuzz/fuzz_$name" -merge=1 -max_len="$max_len" "$merged" "fuzz/corpus/$name" "$work" >"$log.merge" 2>&1
     rm -rf "fuzz/corpus/$name" && mv "$merged" "fuzz/corpus/$name"
-    printf '%-17s merged into fuzz/corpus/%s: %s files/bytes, %s\n' "$name" "$name" "$(corpus_size "fuzz/corpus/$name")" \
-      "$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log.merge" | tail -1)"
+    printf '%-17s merged into fuzz/corpus/%s: %s files/bytes (%s)\n' "$name" "$name" "$(corpus_size "fuzz/corpus/$name")" \
+      "$(sed -n 's/^MERGE-OUTER: [0-9]* new files with //p' "$log.merge" | tail -1)"
   fi
 done
 exit $failed
