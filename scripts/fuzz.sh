@@ -10,8 +10,10 @@
 #   FUZZ_RUNS=N         stop a target after N executions (or SECONDS, whichever comes first)
 #   FUZZ_MAX_LEN=N      longest input tried, bytes (default 4096: a full-branch mining.notify or a
 #                       chip file fits; 512 for the BM13xx wire, dozens of frames)
-#   FUZZ_MERGE=1        afterwards fold the new inputs into fuzz/corpus/<name>/, minimised
-#                       (libFuzzer -merge=1 keeps only inputs that add coverage)
+#   FUZZ_MERGE=1        afterwards fold the new inputs into fuzz/corpus/<name>/, minimised: libFuzzer
+#                       -merge=1 keeps the inputs that add a feature (edge or hit count); when that
+#                       is over FUZZ_CORPUS_BYTES (default 512 KiB), every edge instead
+#                       (-use_counters=0: hit counts ignored, about a tenth of the files)
 #
 # New inputs go to build/fuzz/corpus/<name>/, not into the repository; crash inputs to
 # build/fuzz/crashes/, each target's log to build/fuzz/<name>.log.
@@ -57,8 +59,12 @@ for name in $targets; do
   [ "$crashes" -gt 0 ] && failed=1
   if [ "${FUZZ_MERGE:-0}" = 1 ] && [ "$crashes" -eq 0 ]; then
     merged="$dir/merged/$name"
-    rm -rf "$merged" && mkdir -p "$merged"
-    "$dir/fuzz/fuzz_$name" -merge=1 -max_len="$max_len" "$merged" "fuzz/corpus/$name" "$work" >"$log.merge" 2>&1
+    for counters in 1 0; do
+      rm -rf "$merged" && mkdir -p "$merged"
+      "$dir/fuzz/fuzz_$name" -merge=1 -use_counters=$counters -max_len="$max_len" "$merged" "fuzz/corpus/$name" "$work" \
+        >"$log.merge" 2>&1
+      [ "$(corpus_size "$merged" | cut -d/ -f2)" -le "${FUZZ_CORPUS_BYTES:-524288}" ] && break
+    done
     rm -rf "fuzz/corpus/$name" && mv "$merged" "fuzz/corpus/$name"
     printf '%-17s merged into fuzz/corpus/%s: %s files/bytes (%s)\n' "$name" "$name" "$(corpus_size "fuzz/corpus/$name")" \
       "$(sed -n 's/^MERGE-OUTER: [0-9]* new files with //p' "$log.merge" | tail -1)"
