@@ -12,8 +12,9 @@
 #                       chip file fits; 512 for the BM13xx wire, dozens of frames)
 #   FUZZ_MERGE=1        afterwards fold the new inputs into fuzz/corpus/<name>/, minimised: libFuzzer
 #                       -merge=1 keeps the inputs that add a feature (edge or hit count); when that
-#                       is over FUZZ_CORPUS_BYTES (default 512 KiB), every edge instead
-#                       (-use_counters=0: hit counts ignored, about a tenth of the files)
+#                       is over FUZZ_CORPUS_BYTES (default 512 KiB) or FUZZ_CORPUS_FILES (500), the
+#                       inputs that add an edge instead (-use_counters=0: hit counts ignored, a
+#                       quarter to a tenth of the files)
 #
 # New inputs go to build/fuzz/corpus/<name>/, not into the repository; crash inputs to
 # build/fuzz/crashes/, each target's log to build/fuzz/<name>.log.
@@ -63,7 +64,8 @@ for name in $targets; do
       rm -rf "$merged" && mkdir -p "$merged"
       "$dir/fuzz/fuzz_$name" -merge=1 -use_counters=$counters -max_len="$max_len" "$merged" "fuzz/corpus/$name" "$work" \
         >"$log.merge" 2>&1
-      [ "$(corpus_size "$merged" | cut -d/ -f2)" -le "${FUZZ_CORPUS_BYTES:-524288}" ] && break
+      size=$(corpus_size "$merged")
+      [ "${size#*/}" -le "${FUZZ_CORPUS_BYTES:-524288}" ] && [ "${size%/*}" -le "${FUZZ_CORPUS_FILES:-500}" ] && break
     done
     rm -rf "fuzz/corpus/$name" && mv "$merged" "fuzz/corpus/$name"
     printf '%-17s merged into fuzz/corpus/%s: %s files/bytes (%s)\n' "$name" "$name" "$(corpus_size "fuzz/corpus/$name")" \
