@@ -47,6 +47,7 @@ CpuFeatures detect() {
         f.avx512f = os_zmm && ((b >> 16) & 1);
         f.avx512bw = f.avx512f && ((b >> 30) & 1);
         f.avx512vl = f.avx512f && ((b >> 31) & 1);
+        f.avx512vpopcntdq = f.avx512f && ((c >> 14) & 1);
     }
 
     unsigned max_ext = __get_cpuid_max(0x80000000u, nullptr);
@@ -76,6 +77,7 @@ std::vector<std::string> CpuFeatures::names() const {
     if (avx2) out.push_back("avx2");
     if (avx512f) out.push_back("avx512f");
     if (avx512bw) out.push_back("avx512bw");
+    if (avx512vpopcntdq) out.push_back("avx512vpopcntdq");
     if (avx512vl) out.push_back("avx512vl");
     return out;
 }

@@ -15,6 +15,7 @@ struct CpuFeatures {
     bool avx512f = false;
     bool avx512vl = false;
     bool avx512bw = false;
+    bool avx512vpopcntdq = false;  // vpopcntd/q: the hardware model's toggle count uses it
     std::string vendor;
     std::string brand;
 

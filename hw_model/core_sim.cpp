@@ -361,8 +361,28 @@ __attribute__((target("avx2"))) std::uint64_t count_toggles_avx2(const std::uint
     return total;
 }
 
+// The same with AVX-512's own popcount (VPOPCNTDQ: Ice Lake, Zen 4 and later), 16 words per step;
+// the tail goes through a masked load, so no scalar loop is left.
+__attribute__((target("avx512f,avx512vpopcntdq"))) std::uint64_t count_toggles_avx512(const std::uint32_t* a, const std::uint32_t* b,
+                                                                                    const std::uint32_t* mask, std::size_t n) {
+    __m512i acc = _mm512_setzero_si512();
+    for (std::size_t i = 0; i < n; i += 16) {
+        const __mmask16 live = n - i >= 16 ? __mmask16{0xffff} : static_cast<__mmask16>((1u << (n - i)) - 1);
+        const __m512i x = _mm512_and_si512(_mm512_xor_si512(_mm512_maskz_loadu_epi32(live, a + i), _mm512_maskz_loadu_epi32(live, b + i)),
+                                           _mm512_maskz_loadu_epi32(live, mask + i));
+        acc = _mm512_add_epi32(acc, _mm512_popcnt_epi32(x));
+    }
+    alignas(64) std::uint32_t lanes[16];  // not _mm512_reduce_add_epi32: GCC 12 warns inside it
+    _mm512_store_si512(lanes, acc);
+    std::uint64_t total = 0;
+    for (const std::uint32_t v : lanes) total += v;
+    return total;
+}
+
 std::uint64_t count_toggles_any(const std::uint32_t* a, const std::uint32_t* b, const std::uint32_t* mask, std::size_t n) {
+    static const bool avx512 = cpu_features().avx512vpopcntdq;
     static const bool avx2 = cpu_features().avx2;
+    if (avx512 && n < (std::size_t{1} << 26)) return count_toggles_avx512(a, b, mask, n);  // 32-bit lane sums cannot overflow
     return avx2 ? count_toggles_avx2(a, b, mask, n) : count_toggles(a, b, mask, n);
 }
 
