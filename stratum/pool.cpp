@@ -145,7 +145,7 @@ void Pool::send_job(Connection& c, const std::string& job_id) {
     if (!c.session) return;
     const auto job_it = jobs_.find(job_id);
     if (job_it == jobs_.end()) return;
-    const JobEntry& e = job_it->second;
+    JobEntry& e = job_it->second;
     if (!c.difficulty_sent || c.session->difficulty != c.next_difficulty) {
         c.session->difficulty = c.next_difficulty;
         c.send(make_notification("mining.set_difficulty", {c.next_difficulty}));
@@ -158,12 +158,20 @@ void Pool::send_job(Connection& c, const std::string& job_id) {
     // Forget difficulties of jobs the pool itself no longer knows.
     for (auto it = c.session->job_difficulty.begin(); it != c.session->job_difficulty.end();)
         it = jobs_.count(it->first) ? std::next(it) : c.session->job_difficulty.erase(it);
-    const MiningJob& j = e.job;
-    nlohmann::json branch = nlohmann::json::array();
-    for (const auto& b : j.merkle_branch) branch.push_back(hex_encode(b));
-    c.send(make_notification("mining.notify", {j.job_id, prevhash_to_notify_hex(j.prev_hash), hex_encode(j.coinb1),
-                                               hex_encode(j.coinb2), branch, u32_to_hex(j.version),
-                                               u32_to_hex(j.nbits), u32_to_hex(j.ntime), j.clean_jobs && fresh}));
+    c.send(e.notify(!fresh));
+}
+
+const std::string& Pool::JobEntry::notify(bool again) {
+    std::string& line = again ? notify_again : notify_first;
+    if (line.empty()) {
+        const MiningJob& j = job;
+        nlohmann::json branch = nlohmann::json::array();
+        for (const auto& b : j.merkle_branch) branch.push_back(hex_encode(b));
+        line = make_notification("mining.notify", {j.job_id, prevhash_to_notify_hex(j.prev_hash), hex_encode(j.coinb1),
+                                                   hex_encode(j.coinb2), branch, u32_to_hex(j.version), u32_to_hex(j.nbits),
+                                                   u32_to_hex(j.ntime), j.clean_jobs && !again});
+    }
+    return line;
 }
 
 void Pool::broadcast_new_job(bool clean, Clock::time_point now) {
@@ -179,7 +187,7 @@ void Pool::broadcast_new_job(bool clean, Clock::time_point now) {
     const std::string job_id = buf;
     const auto current = jobs_.find(current_job_);
     const std::uint32_t ntime = std::max(unix_now(), current == jobs_.end() ? 0u : current->second.job.ntime);
-    jobs_[job_id] = {template_.make_job(options_.block, job_id, ntime, clean), template_.height};
+    jobs_[job_id] = {template_.make_job(options_.block, job_id, ntime, clean), template_.height, {}, {}};
     job_order_.push_back(job_id);
     // Only here are jobs made, and the newest is the current one: evicting the oldest never drops it.
     while (job_order_.size() > std::max<std::size_t>(options_.max_jobs, 1)) {

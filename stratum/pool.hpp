@@ -112,6 +112,10 @@ private:
     struct JobEntry {
         MiningJob job;
         std::uint32_t height;
+        // Its mining.notify line, serialised once (when first needed) for every connection: as first
+        // sent (clean_jobs as made) and as sent again after a difficulty change (never clean).
+        std::string notify_first, notify_again;
+        const std::string& notify(bool again);
     };
 
     void handle_request(Connection& c, const Message& m, Clock::time_point now);
