@@ -14,7 +14,11 @@ namespace hf::stratum {
 struct Pool::Session {
     std::string id;
     std::vector<std::uint8_t> extranonce1;
+    // The difficulty each job id was sent to this miner with. A job sent again at a new difficulty
+    // goes out under an alias, "<job id>.<n>", so every share names the difficulty it was mined at.
     std::map<std::string, double> job_difficulty;
+    std::deque<std::string> aliases;  // oldest first; at most max_jobs kept
+    std::uint64_t next_alias = 1;
     std::set<std::string> submitted;  // duplicate detection: job/en2/ntime/nonce/version
     double difficulty = 0;
     std::uint32_t version_mask = 0;
@@ -151,27 +155,45 @@ void Pool::send_job(Connection& c, const std::string& job_id) {
         c.send(make_notification("mining.set_difficulty", {c.next_difficulty}));
         c.difficulty_sent = true;
     }
-    // A job sent again with a new difficulty (see change_difficulty) accepts shares at the lower of
-    // the two, so none found before the miner saw the change is lost.
-    auto [d, fresh] = c.session->job_difficulty.try_emplace(job_id, c.session->difficulty);
-    if (!fresh) d->second = std::min(d->second, c.session->difficulty);
     // Forget difficulties of jobs the pool itself no longer knows.
     for (auto it = c.session->job_difficulty.begin(); it != c.session->job_difficulty.end();)
-        it = jobs_.count(it->first) ? std::next(it) : c.session->job_difficulty.erase(it);
-    c.send(e.notify(!fresh));
+        it = jobs_.count(base_job_id(it->first)) ? std::next(it) : c.session->job_difficulty.erase(it);
+    const double difficulty = c.session->difficulty;
+    const auto [known, fresh] = c.session->job_difficulty.try_emplace(job_id, difficulty);
+    if (fresh || known->second == difficulty) return c.send(e.notify(!fresh));
+    // The job again at a new difficulty (see change_difficulty): under an alias, never clean.
+    std::string alias = job_id + "." + hex_id(c.session->next_alias++);
+    c.session->job_difficulty[alias] = difficulty;
+    c.session->aliases.push_back(alias);
+    while (c.session->aliases.size() > std::max<std::size_t>(options_.max_jobs, 1)) {
+        c.session->job_difficulty.erase(c.session->aliases.front());
+        c.session->aliases.pop_front();
+    }
+    c.send(notify_line(e.job, alias, false));
+}
+
+std::string Pool::hex_id(std::uint64_t n) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(n));
+    return buf;
+}
+
+std::string_view Pool::base_job_id(std::string_view id) {
+    return id.substr(0, id.find('.'));
 }
 
 const std::string& Pool::JobEntry::notify(bool again) {
     std::string& line = again ? notify_again : notify_first;
-    if (line.empty()) {
-        const MiningJob& j = job;
-        nlohmann::json branch = nlohmann::json::array();
-        for (const auto& b : j.merkle_branch) branch.push_back(hex_encode(b));
-        line = make_notification("mining.notify", {j.job_id, prevhash_to_notify_hex(j.prev_hash), hex_encode(j.coinb1),
-                                                   hex_encode(j.coinb2), branch, u32_to_hex(j.version), u32_to_hex(j.nbits),
-                                                   u32_to_hex(j.ntime), j.clean_jobs && !again});
-    }
+    if (line.empty()) line = notify_line(job, job.job_id, job.clean_jobs && !again);
     return line;
+}
+
+std::string Pool::notify_line(const MiningJob& j, const std::string& id, bool clean) {
+    nlohmann::json branch = nlohmann::json::array();
+    for (const auto& b : j.merkle_branch) branch.push_back(hex_encode(b));
+    return make_notification("mining.notify", {id, prevhash_to_notify_hex(j.prev_hash), hex_encode(j.coinb1),
+                                               hex_encode(j.coinb2), branch, u32_to_hex(j.version), u32_to_hex(j.nbits),
+                                               u32_to_hex(j.ntime), clean});
 }
 
 void Pool::broadcast_new_job(bool clean, Clock::time_point now) {
@@ -182,9 +204,7 @@ void Pool::broadcast_new_job(bool clean, Clock::time_point now) {
             if (c->session) c->session->submitted.clear();
         for (auto& [id, s] : sessions_) s->submitted.clear();
     }
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(next_job_++));
-    const std::string job_id = buf;
+    const std::string job_id = hex_id(next_job_++);
     const auto current = jobs_.find(current_job_);
     const std::uint32_t ntime = std::max(unix_now(), current == jobs_.end() ? 0u : current->second.job.ntime);
     jobs_[job_id] = {template_.make_job(options_.block, job_id, ntime, clean), template_.height, {}, {}};
@@ -377,8 +397,11 @@ void Pool::handle_submit(Connection& c, const Message& m, Clock::time_point now)
         return reject(c, m, worker, kErrOther, "mining.submit takes 5 or 6 parameters");
     std::string job_id;
     if (p[1].is_string()) job_id = p[1].get<std::string>();
-    auto job_it = jobs_.find(job_id);
-    if (job_it == jobs_.end()) return reject(c, m, worker, kErrStale, "Job not found");
+    // The job as sent to this miner (an alias names the difficulty), and the pool job behind it.
+    const auto sent = c.session->job_difficulty.find(job_id);
+    auto job_it = jobs_.find(base_job_id(job_id));
+    if (job_it == jobs_.end() || (sent == c.session->job_difficulty.end() && job_id != job_it->first))
+        return reject(c, m, worker, kErrStale, "Job not found");
     const MiningJob& job = job_it->second.job;
     std::vector<std::uint8_t> en2;
     std::uint32_t ntime = 0, nonce = 0, version = job.version;
@@ -399,22 +422,20 @@ void Pool::handle_submit(Connection& c, const Message& m, Clock::time_point now)
         return reject(c, m, worker, kErrOther, std::string("Malformed share: ") + e.what());
     }
     if (ntime < job.ntime || ntime > unix_now() + 7200) return reject(c, m, worker, kErrOther, "ntime out of range");
-    const std::string key = job_id + "/" + hex_encode(en2) + "/" + u32_to_hex(ntime) + "/" + u32_to_hex(nonce) + "/" +
+    const std::string key = job_it->first + "/" + hex_encode(en2) + "/" + u32_to_hex(ntime) + "/" + u32_to_hex(nonce) + "/" +
                             u32_to_hex(version);
     if (c.session->submitted.count(key)) return reject(c, m, worker, kErrDuplicate, "Duplicate share");
 
     const ShareWork w = compute_share(job, c.session->extranonce1, en2, ntime, nonce, version);
-    auto diff_it = c.session->job_difficulty.find(job_id);
-    const double lowest = diff_it != c.session->job_difficulty.end() ? diff_it->second : c.session->difficulty;
+    // Judged and credited at the difficulty this job id was sent with, as ckpool does per job, so
+    // a difficulty change neither loses shares mined before it nor credits them at the new one.
+    const double difficulty = sent != c.session->job_difficulty.end() ? sent->second : c.session->difficulty;
     const double share_difficulty = hash_difficulty(w.hash);
-    if (!hash_meets_target(w.hash, difficulty_to_target(lowest))) {
+    if (!hash_meets_target(w.hash, difficulty_to_target(difficulty))) {
         char text[96];
-        std::snprintf(text, sizeof text, "Low difficulty share (%.6g < %.6g)", share_difficulty, lowest);
+        std::snprintf(text, sizeof text, "Low difficulty share (%.6g < %.6g)", share_difficulty, difficulty);
         return reject(c, m, worker, kErrLowDifficulty, text);
     }
-    // Credited at the connection's difficulty when it meets it, else at the job's lower one.
-    const double difficulty =
-        hash_meets_target(w.hash, difficulty_to_target(c.session->difficulty)) ? c.session->difficulty : lowest;
     if (c.session->submitted.size() > 1'000'000) c.session->submitted.clear();
     c.session->submitted.insert(key);
     ++accepted_;

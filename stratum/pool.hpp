@@ -18,6 +18,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "stratum/block_template.hpp"
@@ -121,6 +122,9 @@ private:
     void handle_request(Connection& c, const Message& m, Clock::time_point now);
     void handle_submit(Connection& c, const Message& m, Clock::time_point now);
     void send_job(Connection& c, const std::string& job_id);
+    static std::string notify_line(const MiningJob& job, const std::string& id, bool clean);
+    static std::string hex_id(std::uint64_t n);
+    static std::string_view base_job_id(std::string_view id);  // "<job id>.<n>" -> "<job id>"
     void broadcast_new_job(bool clean, Clock::time_point now);
     void change_difficulty(Connection& c, double difficulty, Clock::time_point now);
     void run_vardiff(Connection& c, Clock::time_point now);
@@ -133,7 +137,7 @@ private:
     PoolOptions options_;
     std::function<void(const std::string&)> log_;
     BlockTemplate template_;
-    std::map<std::string, JobEntry> jobs_;
+    std::map<std::string, JobEntry, std::less<>> jobs_;
     std::deque<std::string> job_order_;
     std::string current_job_;
     std::uint64_t next_job_ = 1;

@@ -1,6 +1,8 @@
 // The built-in pool's block template and its share checks, driven line by line.
 #include <doctest/doctest.h>
 
+#include <optional>
+
 #include "core/hex.hpp"
 #include "core/sha256.hpp"
 #include "core/target.hpp"
@@ -153,6 +155,53 @@ TEST_CASE("the pool checks every share and answers with the standard codes") {
     // A new block makes the old job stale.
     h.pool.new_block(h.now);
     CHECK(h.send(submit(nonce, "00000008", ",\"00002000\""))["error"][0] == 21);
+}
+
+TEST_CASE("a share is judged and credited at the difficulty its job id was sent with") {
+    PoolOptions o;
+    o.start_difficulty = 1e-6;
+    o.vardiff = false;
+    PoolHarness h(o);
+    const auto en1 = hex_decode(h.send(R"({"id":1,"method":"mining.subscribe","params":[]})")["result"][1].get<std::string>());
+    const MiningJob job = parse_notify(h.last_notify());
+    REQUIRE(h.send(R"({"id":2,"method":"mining.authorize","params":["w","x"]})")["result"] == true);
+    // Four times the difficulty: the same job comes again under a new id, not clean.
+    h.out.clear();
+    h.pool.set_difficulty_all(4e-6, h.now);
+    REQUIRE(h.out.size() == 2);
+    CHECK(h.out[0]["params"][0] == 4e-6);
+    const std::string alias = h.out[1]["params"][0];
+    CHECK(alias != job.job_id);
+    CHECK(h.out[1]["params"][8] == false);
+    CHECK(parse_notify(h.out[1]).coinb1 == job.coinb1);
+
+    // Nonces whose hash meets 4e-6 (two) and one that meets only 1e-6.
+    const std::vector<std::uint8_t> en2{0, 0, 0, 1};
+    std::vector<std::uint32_t> high;
+    std::optional<std::uint32_t> low;
+    for (std::uint32_t n = 0; high.size() < 2 || !low; ++n) {
+        const auto hash = compute_share(job, en1, en2, job.ntime, n, job.version).hash;
+        if (hash_meets_target(hash, difficulty_to_target(4e-6))) high.push_back(n);
+        else if (!low && hash_meets_target(hash, difficulty_to_target(1e-6))) low = n;
+    }
+    auto submit = [&](const std::string& id, std::uint32_t n) {
+        return h.send(R"({"id":5,"method":"mining.submit","params":["w",")" + id + R"(","00000001",")" +
+                      u32_to_hex(job.ntime) + R"(",")" + u32_to_hex(n) + R"("]})");
+    };
+    auto credited = [&] { return h.pool.stats().workers.at("w").accepted_difficulty; };
+    // On the alias a hash must meet 4e-6; on the job as first sent, 1e-6, and it is credited at
+    // 1e-6 even when it happens to meet 4e-6.
+    CHECK(submit(alias, *low)["error"][0] == 23);
+    CHECK(submit(job.job_id, *low)["result"] == true);
+    CHECK(credited() == doctest::Approx(1e-6));
+    CHECK(submit(job.job_id, high[0])["result"] == true);
+    CHECK(credited() == doctest::Approx(2e-6));
+    // The same header under either id is one share; a new one on the alias is credited at 4e-6.
+    CHECK(submit(alias, high[0])["error"][0] == 22);
+    CHECK(submit(alias, high[1])["result"] == true);
+    CHECK(credited() == doctest::Approx(6e-6));
+    // An alias this miner was never sent is an unknown job.
+    CHECK(submit(job.job_id + ".99", high[1])["error"][0] == 21);
 }
 
 TEST_CASE("vardiff moves the difficulty towards the goal, and a new difficulty comes with the current job again") {
