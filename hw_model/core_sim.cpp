@@ -402,38 +402,26 @@ HF_AVX512_TOGGLES inline std::uint64_t sum_lanes(__m512i acc) {
     return total;
 }
 
-// The same clock with AVX-512 for a one-lane core (kVectorRow): a one-round stage computes its
-// round and schedule word in scalar registers, merges them into its row in two vector registers
-// (state words a..h shift by one, a, e and the new window word are inserted) and counts the toggles
-// against the old row in the same registers before storing; the row is written once, whole lines.
-// Other stages (compression starts, several rounds) take the portable step.
-HF_AVX512_TOGGLES std::uint64_t clock_stages_avx512(const RingClock& c) {
-    const __m512i shift = _mm512_set_epi32(14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0);  // word i <- word i - 1
-    constexpr __mmask16 kShifted = 0x03b8;  // b, c, d (words 3..5) and f, g, h (7..9)
+// One-round stages [s, end) of a one-lane core (kVectorRow) with AVX-512, from row `r`: each stage
+// computes its round and schedule word in scalar registers, merges them into its row in two vector
+// registers (state words a..h shift by one, a, e and the new window word are inserted), counts the
+// toggles against its old row in the same registers and stores the row once, whole lines. Returns
+// the row after the last. `Load`: the ring turned (a stage's old row is the next one).
+template <bool Load, bool Count>
+HF_AVX512_TOGGLES inline std::size_t one_round_stages(const RingClock& c, std::size_t s, std::size_t end, std::size_t r, __m512i& acc) {
+    // Word i <- word i - 1 for b, c, d (words 3..5) and f, g, h (7..9); a (2) and e (6) are inserted.
+    const __m512i shift = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 8, 7, 6, 6, 4, 3, 2, 2, 1, 0);
     constexpr __mmask16 kA = 1u << 2, kE = 1u << 6;
     constexpr unsigned kWindow = 10;
     std::uint32_t* const rows = c.rows;
-    const std::uint32_t* const masks = c.masks;
-    const StageStep* const steps = c.steps;
-    const std::size_t words = c.words, lines = words / 16, ring = c.ring, stages = c.spec.stages.size();
-    const bool load = c.load, count = c.count;
-    __m512i acc = _mm512_setzero_si512();
-    std::uint64_t toggles = 0;
-    std::size_t r = c.head;
-    for (std::size_t s = 0; s < stages; ++s) {
+    const std::size_t words = c.words, lines = words / 16, ring = c.ring;
+    __m512i sum = acc;
+    for (; s < end; ++s) {
         const std::size_t r_old = r + 1 == ring ? 0 : r + 1;
         std::uint32_t* regs = rows + r * words;
-        const std::uint32_t* old = load ? rows + r_old * words : regs;
+        const std::uint32_t* old = rows + r_old * words;
         r = r_old;
-        const StageStep step = steps[s];
-        if (!step.one_round()) {
-            // A call clobbers the vector registers: the counts so far go to the scalar sum first,
-            // so the accumulator stays in a register on the one-round stages.
-            toggles += sum_lanes(acc) + clock_stage<1>(c, s, regs, old);
-            acc = _mm512_setzero_si512();
-            continue;
-        }
-        const unsigned t = step.first, j = t & 15;
+        const unsigned t = c.steps[s].first, j = t & 15;
         const std::uint32_t* w = regs + kWindow;
         State v;
         std::memcpy(v.data(), regs + 2, 32);
@@ -441,24 +429,53 @@ HF_AVX512_TOGGLES std::uint64_t clock_stages_avx512(const RingClock& c) {
         const std::uint32_t next_w = t + 16 <= 63 ? sha256::schedule_word(w[(t + 14) & 15], w[(t + 9) & 15], w[(t + 1) & 15], wt) : 0;
         sha256::round(v, sha256::kRoundConstants[t] + wt);
         const std::uint32_t w_bit = 1u << (kWindow + j);  // window word j, in the first or the second line
+        const __m512i lo_old = _mm512_load_si512(Load ? old : regs), hi_old = _mm512_load_si512(Load ? old + 16 : regs + 16);
         __m512i lo = _mm512_load_si512(regs), hi = _mm512_load_si512(regs + 16);
-        const __m512i lo_old = load ? _mm512_load_si512(old) : lo, hi_old = load ? _mm512_load_si512(old + 16) : hi;
-        lo = _mm512_mask_permutexvar_epi32(lo, kShifted, shift, lo);
+        lo = _mm512_maskz_permutexvar_epi32(0xffff, shift, lo);  // not the unmasked form: GCC 12 warns inside it
         lo = _mm512_mask_set1_epi32(lo, kA, v[0]);
         lo = _mm512_mask_set1_epi32(lo, kE, v[4]);
         lo = _mm512_mask_set1_epi32(lo, static_cast<__mmask16>(w_bit), next_w);
         hi = _mm512_mask_set1_epi32(hi, static_cast<__mmask16>(w_bit >> 16), next_w);
         _mm512_store_si512(regs, lo);
         _mm512_store_si512(regs + 16, hi);
-        if (count) {
-            const std::uint32_t* mask = masks + s * words;
-            acc = add_toggles(acc, lo, lo_old, _mm512_load_si512(mask));
-            acc = add_toggles(acc, hi, hi_old, _mm512_load_si512(mask + 16));
-            for (std::size_t k = 2; k < lines && load; ++k)  // words only passed on (chaining values)
-                acc = add_toggles(acc, _mm512_load_si512(regs + 16 * k), _mm512_load_si512(old + 16 * k), _mm512_load_si512(mask + 16 * k));
+        if constexpr (Count) {
+            const std::uint32_t* mask = c.masks + s * words;
+            sum = add_toggles(sum, lo, lo_old, _mm512_load_si512(mask));
+            sum = add_toggles(sum, hi, hi_old, _mm512_load_si512(mask + 16));
+            if constexpr (Load)
+                for (std::size_t k = 2; k < lines; ++k)  // words only passed on (chaining values)
+                    sum = add_toggles(sum, _mm512_load_si512(regs + 16 * k), _mm512_load_si512(old + 16 * k), _mm512_load_si512(mask + 16 * k));
         }
     }
+    acc = sum;
+    return r;
+}
+
+// The stage rows' clock with AVX-512: runs of one-round stages as above, other stages (compression
+// starts, several rounds, none left) with the portable step.
+template <bool Load, bool Count>
+HF_AVX512_TOGGLES std::uint64_t clock_stages_avx512(const RingClock& c) {
+    const std::size_t stages = c.spec.stages.size();
+    __m512i acc = _mm512_setzero_si512();
+    std::uint64_t toggles = 0;
+    std::size_t r = c.head;
+    for (std::size_t s = 0; s < stages;) {
+        std::size_t end = s;
+        while (end < stages && c.steps[end].one_round()) ++end;
+        r = one_round_stages<Load, Count>(c, s, end, r, acc);
+        if (end == stages) break;
+        const std::size_t r_old = r + 1 == c.ring ? 0 : r + 1;
+        std::uint32_t* regs = c.rows + r * c.words;
+        toggles += clock_stage<1>(c, end, regs, Load ? c.rows + r_old * c.words : regs);
+        r = r_old;
+        s = end + 1;
+    }
     return toggles + sum_lanes(acc);
+}
+
+std::uint64_t clock_stages_avx512(const RingClock& c) {
+    if (c.load) return c.count ? clock_stages_avx512<true, true>(c) : clock_stages_avx512<true, false>(c);
+    return c.count ? clock_stages_avx512<false, true>(c) : clock_stages_avx512<false, false>(c);
 }
 
 // The AVX-512 step's assumptions: one lane, valid and nonce, then the state a..h, then the window.
