@@ -414,14 +414,16 @@ HF_AVX512_TOGGLES inline std::size_t one_round_stages(const RingClock& c, std::s
     constexpr __mmask16 kA = 1u << 2, kE = 1u << 6;
     constexpr unsigned kWindow = 10;
     std::uint32_t* const rows = c.rows;
-    const std::size_t words = c.words, lines = words / 16, ring = c.ring;
+    const std::size_t words = c.words, lines = words / 16;
+    std::uint32_t* const rows_end = rows + c.ring * words;
+    const StageStep* const steps = c.steps;
+    const std::uint32_t* mask = c.masks + s * words;
+    std::uint32_t* regs = rows + r * words;
     __m512i sum = acc;
-    for (; s < end; ++s) {
-        const std::size_t r_old = r + 1 == ring ? 0 : r + 1;
-        std::uint32_t* regs = rows + r * words;
-        const std::uint32_t* old = rows + r_old * words;
-        r = r_old;
-        const unsigned t = c.steps[s].first, j = t & 15;
+    for (; s < end; ++s, mask += words) {
+        std::uint32_t* const next = regs + words == rows_end ? rows : regs + words;
+        const std::uint32_t* const old = next;  // with Load: the stage's old row is the next stage's input
+        const unsigned t = steps[s].first, j = t & 15;
         const std::uint32_t* w = regs + kWindow;
         State v;
         std::memcpy(v.data(), regs + 2, 32);
@@ -439,16 +441,16 @@ HF_AVX512_TOGGLES inline std::size_t one_round_stages(const RingClock& c, std::s
         _mm512_store_si512(regs, lo);
         _mm512_store_si512(regs + 16, hi);
         if constexpr (Count) {
-            const std::uint32_t* mask = c.masks + s * words;
             sum = add_toggles(sum, lo, lo_old, _mm512_load_si512(mask));
             sum = add_toggles(sum, hi, hi_old, _mm512_load_si512(mask + 16));
             if constexpr (Load)
                 for (std::size_t k = 2; k < lines; ++k)  // words only passed on (chaining values)
                     sum = add_toggles(sum, _mm512_load_si512(regs + 16 * k), _mm512_load_si512(old + 16 * k), _mm512_load_si512(mask + 16 * k));
         }
+        regs = next;
     }
     acc = sum;
-    return r;
+    return static_cast<std::size_t>(regs - rows) / words;
 }
 
 // The stage rows' clock with AVX-512: runs of one-round stages as above, other stages (compression
