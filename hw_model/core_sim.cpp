@@ -360,16 +360,23 @@ struct RingClock {
     bool count;                     // count toggles
 };
 
+// One stage's next registers in place over `regs` (its input row), out of line: compression
+// starts and stages of several rounds, where the step outweighs the call.
+template <unsigned Lanes>
+[[gnu::noinline]] void step_stage(const RingClock& c, std::size_t s, std::uint32_t* regs) {
+    const StageStep& step = c.steps[s];
+    stage_next<Lanes>(c.spec, c.spec.stages[s], c.job, layout_of(c.spec), regs, step.first, step.end, step.starts);
+}
+
 // One stage's clock in place over `regs` with the portable step; returns the flip-flop bits that
 // changed against `old` (the stage's registers before; `regs` itself when the ring did not turn).
 template <unsigned Lanes>
-[[gnu::noinline]] std::uint64_t clock_stage(const RingClock& c, std::size_t s, std::uint32_t* regs, const std::uint32_t* old) {
-    const StageStep& step = c.steps[s];
+std::uint64_t clock_stage(const RingClock& c, std::size_t s, std::uint32_t* regs, const std::uint32_t* old) {
     const std::uint32_t* mask = c.masks + s * c.words;
-    if (step.holds()) return c.count && c.load ? count_toggles(regs, old, mask, c.words) : 0;
+    if (c.steps[s].holds()) return c.count && c.load ? count_toggles(regs, old, mask, c.words) : 0;
     alignas(64) std::uint32_t before[kMaxRowWords];
     if (c.count && !c.load) old = static_cast<const std::uint32_t*>(std::memcpy(before, regs, c.words * sizeof(std::uint32_t)));
-    stage_next<Lanes>(c.spec, c.spec.stages[s], c.job, layout_of(c.spec), regs, step.first, step.end, step.starts);
+    step_stage<Lanes>(c, s, regs);
     return c.count ? count_toggles(regs, old, mask, c.words) : 0;
 }
 
@@ -394,12 +401,22 @@ HF_AVX512_TOGGLES inline __m512i add_toggles(__m512i acc, __m512i now, __m512i b
     return _mm512_add_epi32(acc, _mm512_popcnt_epi32(_mm512_ternarylogic_epi32(now, before, mask, 0x28)));  // (now ^ before) & mask
 }
 
-HF_AVX512_TOGGLES inline std::uint64_t sum_lanes(__m512i acc) {
-    alignas(64) std::uint32_t sums[16];  // not _mm512_reduce_add_epi32: GCC 12 warns inside it
-    _mm512_store_si512(sums, acc);
-    std::uint64_t total = 0;
-    for (const std::uint32_t n : sums) total += n;
-    return total;
+HF_AVX512_TOGGLES inline __m512i add_row_toggles(__m512i acc, const std::uint32_t* now, const std::uint32_t* before, const std::uint32_t* mask,
+                                                  std::size_t lines) {
+    for (std::size_t k = 0; k < lines; ++k)
+        acc = add_toggles(acc, _mm512_load_si512(now + 16 * k), _mm512_load_si512(before + 16 * k), _mm512_load_si512(mask + 16 * k));
+    return acc;
+}
+
+HF_AVX512_TOGGLES inline std::uint64_t sum_lanes(__m512i acc) {  // lane sums stay far below 2^32 within a clock
+    // Through memory: GCC 12 warns inside _mm512_reduce_add_epi32 and the 512-bit extracts.
+    alignas(64) std::uint32_t lanes[16];
+    _mm512_store_si512(lanes, acc);
+    __m128i sum = _mm_add_epi32(_mm_add_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(lanes)), _mm_load_si128(reinterpret_cast<const __m128i*>(lanes + 4))),
+                                _mm_add_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(lanes + 8)), _mm_load_si128(reinterpret_cast<const __m128i*>(lanes + 12))));
+    sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, 0x4e));
+    sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, 0xb1));
+    return static_cast<std::uint32_t>(_mm_cvtsi128_si32(sum));
 }
 
 // One-round stages [s, end) of a one-lane core (kVectorRow) with AVX-512, from row `r`: each stage
@@ -443,9 +460,8 @@ HF_AVX512_TOGGLES inline std::size_t one_round_stages(const RingClock& c, std::s
         if constexpr (Count) {
             sum = add_toggles(sum, lo, lo_old, _mm512_load_si512(mask));
             sum = add_toggles(sum, hi, hi_old, _mm512_load_si512(mask + 16));
-            if constexpr (Load)
-                for (std::size_t k = 2; k < lines; ++k)  // words only passed on (chaining values)
-                    sum = add_toggles(sum, _mm512_load_si512(regs + 16 * k), _mm512_load_si512(old + 16 * k), _mm512_load_si512(mask + 16 * k));
+            if constexpr (Load)  // words only passed on (chaining values)
+                if (lines > 2) sum = add_row_toggles(sum, regs + 32, old + 32, mask + 32, lines - 2);
         }
         regs = next;
     }
@@ -457,9 +473,16 @@ HF_AVX512_TOGGLES inline std::size_t one_round_stages(const RingClock& c, std::s
 // starts, several rounds, none left) with the portable step.
 template <bool Load, bool Count>
 HF_AVX512_TOGGLES std::uint64_t clock_stages_avx512(const RingClock& c) {
-    const std::size_t stages = c.spec.stages.size();
+    const std::size_t stages = c.spec.stages.size(), lines = c.words / 16;
     __m512i acc = _mm512_setzero_si512();
     std::uint64_t toggles = 0;
+    // A stage through the portable step is counted later, against a copy of its old row (the next
+    // stage overwrites it): its row was just written in pieces, and reading it back whole at once
+    // would wait for those stores.
+    const std::uint32_t* pending = nullptr;
+    const std::uint32_t* pending_mask = nullptr;
+    alignas(64) std::uint32_t old_rows[2][kMaxRowWords];  // the pending stage's old row and the current one's
+    unsigned pending_old = 0;
     std::size_t r = c.head;
     for (std::size_t s = 0; s < stages;) {
         std::size_t end = s;
@@ -468,10 +491,38 @@ HF_AVX512_TOGGLES std::uint64_t clock_stages_avx512(const RingClock& c) {
         if (end == stages) break;
         const std::size_t r_old = r + 1 == c.ring ? 0 : r + 1;
         std::uint32_t* regs = c.rows + r * c.words;
-        toggles += clock_stage<1>(c, end, regs, Load ? c.rows + r_old * c.words : regs);
+        const std::uint32_t* old = Load ? c.rows + r_old * c.words : regs;
         r = r_old;
         s = end + 1;
+        if (c.steps[end].holds()) {  // nothing written: counted now, if the ring turned
+            if (Count && Load) acc = add_row_toggles(acc, regs, old, c.masks + end * c.words, lines);
+            continue;
+        }
+        if constexpr (Count) {
+            std::uint32_t* keep = old_rows[pending_old ^ 1];  // two or three lines (kVectorRow); not a loop: GCC makes it a memcpy call
+            _mm512_store_si512(keep, _mm512_load_si512(old));
+            _mm512_store_si512(keep + 16, _mm512_load_si512(old + 16));
+            if (lines > 2) _mm512_store_si512(keep + 32, _mm512_load_si512(old + 32));
+        }
+        const StageStep& step = c.steps[end];
+        if (step.starts) {
+            // A call clobbers the vector registers: the counts so far go to the scalar sum first, so
+            // the accumulator stays in a register elsewhere.
+            toggles += sum_lanes(acc);
+            step_stage<1>(c, end, regs);
+            acc = _mm512_setzero_si512();
+        } else {
+            stage_next<1>(c.spec, c.spec.stages[end], c.job, layout_of(c.spec), regs, step.first, step.end, false);
+        }
+        if constexpr (Count) {
+            // The stage before is counted only now, a whole step after its row was written.
+            if (pending) acc = add_row_toggles(acc, pending, old_rows[pending_old], pending_mask, lines);
+            pending = regs;
+            pending_mask = c.masks + end * c.words;
+            pending_old ^= 1;
+        }
     }
+    if (Count && pending) acc = add_row_toggles(acc, pending, old_rows[pending_old], pending_mask, lines);
     return toggles + sum_lanes(acc);
 }
 
@@ -480,10 +531,12 @@ std::uint64_t clock_stages_avx512(const RingClock& c) {
     return c.count ? clock_stages_avx512<false, true>(c) : clock_stages_avx512<false, false>(c);
 }
 
-// The AVX-512 step's assumptions: one lane, valid and nonce, then the state a..h, then the window.
+// The AVX-512 step's assumptions: one lane, valid and nonce, then the state a..h, then the window,
+// two or three lines in all.
 bool vector_row(const PipelineSpec& spec) {
     const RegisterMap& map = spec.registers;
-    return spec.lanes == 1 && map.valid == 0 && map.nonce == 1 && map.state0 == 2 && map.window0 == 10 && row_words(map) >= 32;
+    return spec.lanes == 1 && map.valid == 0 && map.nonce == 1 && map.state0 == 2 && map.window0 == 10 && row_words(map) >= 32 &&
+           row_words(map) <= 48;
 }
 
 }  // namespace

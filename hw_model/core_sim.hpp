@@ -74,6 +74,11 @@ struct StageStep {
 // the current register set by pure stage functions, then committed at once. Every stage computes
 // every clock, valid or not (no clock gating: the datapath is always busy), as the generated RTL
 // does; co-simulation holds the two equal register by register.
+// Storage (see docs/emulator.md): the stage registers live in a ring of rows, and a stage's next
+// registers are written over its input row in stage order, which no stage before it has written in
+// this clock; the toggles are counted against the stage's old row, which only the stage after it
+// overwrites. So each stage still reads only current registers, and `value` finds a register's
+// word through the ring.
 class CycleCore {
 public:
     // `vector_step` false keeps the portable stage step where the AVX-512 one would run (to test one
