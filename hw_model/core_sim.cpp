@@ -570,14 +570,14 @@ CycleCore::CycleCore(const PipelineSpec& spec, bool count_activity, bool vector_
     vector_path_ = vector_step && vector_row(spec_) && cpu_features().avx512f && cpu_features().avx512vpopcntdq;
 }
 
-std::uint32_t& CycleCore::word(std::size_t offset) {
+const std::uint32_t& CycleCore::reg(std::size_t offset) const {
     const RegisterMap& map = spec_.registers;
     if (offset < map.control_words) return control_[offset];
     const std::size_t in_stages = offset - map.control_words;
     return row(in_stages / map.stage_words)[in_stages % map.stage_words];
 }
 
-std::uint32_t CycleCore::reg(std::size_t offset) const { return const_cast<CycleCore*>(this)->word(offset); }
+std::uint32_t& CycleCore::word(std::size_t offset) { return const_cast<std::uint32_t&>(reg(offset)); }  // *this is not const here
 
 void CycleCore::load_job(const CoreJob& job, std::uint32_t first_nonce, std::uint64_t count) {
     job_ = prepare_job(spec_, job);

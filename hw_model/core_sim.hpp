@@ -132,8 +132,8 @@ private:
     };
     using Lines = std::vector<std::uint32_t, LineAllocator<std::uint32_t>>;
     static constexpr std::size_t kControlWords = 8;  // the map's control block
-    std::uint32_t reg(std::size_t offset) const;
-    std::uint32_t& word(std::size_t offset);  // the word of a control or stage register, by map offset
+    const std::uint32_t& reg(std::size_t offset) const;  // the word of a control or stage register, by map offset
+    std::uint32_t& word(std::size_t offset);
     std::uint32_t* row(std::size_t stage) { return rows_.data() + (head_ + stage) % ring_ * row_words_; }
     const std::uint32_t* row(std::size_t stage) const { return rows_.data() + (head_ + stage) % ring_ * row_words_; }
 
