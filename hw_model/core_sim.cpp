@@ -469,9 +469,10 @@ HF_AVX512_TOGGLES inline std::size_t one_round_stages(const RingClock& c, std::s
     return static_cast<std::size_t>(regs - rows) / words;
 }
 
-// The stage rows' clock with AVX-512: runs of one-round stages as above, other stages (compression
-// starts, several rounds, none left) with the portable step.
-template <bool Load, bool Count>
+// The stage rows' clock with AVX-512: for one lane, runs of one-round stages as above; other
+// stages (compression starts, several rounds, none left, several lanes) with the general step,
+// their toggles counted in vector registers.
+template <unsigned Lanes, bool Load, bool Count>
 HF_AVX512_TOGGLES std::uint64_t clock_stages_avx512(const RingClock& c) {
     const std::size_t stages = c.spec.stages.size(), lines = c.words / 16;
     __m512i acc = _mm512_setzero_si512();
@@ -486,8 +487,10 @@ HF_AVX512_TOGGLES std::uint64_t clock_stages_avx512(const RingClock& c) {
     std::size_t r = c.head;
     for (std::size_t s = 0; s < stages;) {
         std::size_t end = s;
-        while (end < stages && c.steps[end].one_round()) ++end;
-        r = one_round_stages<Load, Count>(c, s, end, r, acc);
+        if constexpr (Lanes == 1) {  // the vector step's row (kVectorRow)
+            while (end < stages && c.steps[end].one_round()) ++end;
+            r = one_round_stages<Load, Count>(c, s, end, r, acc);
+        }
         if (end == stages) break;
         const std::size_t r_old = r + 1 == c.ring ? 0 : r + 1;
         std::uint32_t* regs = c.rows + r * c.words;
@@ -499,20 +502,24 @@ HF_AVX512_TOGGLES std::uint64_t clock_stages_avx512(const RingClock& c) {
             continue;
         }
         if constexpr (Count) {
-            std::uint32_t* keep = old_rows[pending_old ^ 1];  // two or three lines (kVectorRow); not a loop: GCC makes it a memcpy call
-            _mm512_store_si512(keep, _mm512_load_si512(old));
-            _mm512_store_si512(keep + 16, _mm512_load_si512(old + 16));
-            if (lines > 2) _mm512_store_si512(keep + 32, _mm512_load_si512(old + 32));
+            std::uint32_t* keep = old_rows[pending_old ^ 1];
+            if (Lanes == 1) {  // two or three lines (kVectorRow); not a loop: GCC makes that a memcpy call
+                _mm512_store_si512(keep, _mm512_load_si512(old));
+                _mm512_store_si512(keep + 16, _mm512_load_si512(old + 16));
+                if (lines > 2) _mm512_store_si512(keep + 32, _mm512_load_si512(old + 32));
+            } else {
+                std::memcpy(keep, old, c.words * sizeof(std::uint32_t));
+            }
         }
         const StageStep& step = c.steps[end];
         if (step.starts) {
             // A call clobbers the vector registers: the counts so far go to the scalar sum first, so
             // the accumulator stays in a register elsewhere.
             toggles += sum_lanes(acc);
-            step_stage<1>(c, end, regs);
+            step_stage<Lanes>(c, end, regs);
             acc = _mm512_setzero_si512();
         } else {
-            stage_next<1>(c.spec, c.spec.stages[end], c.job, layout_of(c.spec), regs, step.first, step.end, false);
+            stage_next<Lanes>(c.spec, c.spec.stages[end], c.job, layout_of(c.spec), regs, step.first, step.end, false);
         }
         if constexpr (Count) {
             // The stage before is counted only now, a whole step after its row was written.
@@ -526,9 +533,10 @@ HF_AVX512_TOGGLES std::uint64_t clock_stages_avx512(const RingClock& c) {
     return toggles + sum_lanes(acc);
 }
 
+template <unsigned Lanes>
 std::uint64_t clock_stages_avx512(const RingClock& c) {
-    if (c.load) return c.count ? clock_stages_avx512<true, true>(c) : clock_stages_avx512<true, false>(c);
-    return c.count ? clock_stages_avx512<false, true>(c) : clock_stages_avx512<false, false>(c);
+    if (c.load) return c.count ? clock_stages_avx512<Lanes, true, true>(c) : clock_stages_avx512<Lanes, true, false>(c);
+    return c.count ? clock_stages_avx512<Lanes, false, true>(c) : clock_stages_avx512<Lanes, false, false>(c);
 }
 
 // The AVX-512 step's assumptions: one lane, valid and nonce, then the state a..h, then the window,
@@ -567,7 +575,7 @@ CycleCore::CycleCore(const PipelineSpec& spec, bool count_activity, bool vector_
         if (r.scope != RegisterScope::Job && r.storage == Storage::Constant) word(r.offset) = r.constant;
     for (unsigned pass = 0; pass < spec_.config.loop; ++pass)
         for (const PipelineStage& st : spec_.stages) steps_.push_back(stage_step(st, pass, spec_.config.rounds_per_stage));
-    vector_path_ = vector_step && vector_row(spec_) && cpu_features().avx512f && cpu_features().avx512vpopcntdq;
+    vector_path_ = vector_step && (spec_.lanes > 1 || vector_row(spec_)) && cpu_features().avx512f && cpu_features().avx512vpopcntdq;
 }
 
 const std::uint32_t& CycleCore::reg(std::size_t offset) const {
@@ -628,7 +636,9 @@ void CycleCore::clock() {
     const RingClock c{spec_, job_, steps_.data() + pass * spec_.stages.size(), rows_.data(), masks_.data(), row_words_, ring_, head_, load,
                       count_activity_};
     std::uint64_t toggles = 0;
-    if (vector_path_) toggles = clock_stages_avx512(c);
+    if (vector_path_ && spec_.lanes == 1) toggles = clock_stages_avx512<1>(c);
+    else if (vector_path_ && spec_.lanes == 2) toggles = clock_stages_avx512<2>(c);
+    else if (vector_path_) toggles = clock_stages_avx512<4>(c);
     else if (spec_.lanes == 1) toggles = clock_stages_portable<1>(c);
     else if (spec_.lanes == 2) toggles = clock_stages_portable<2>(c);
     else toggles = clock_stages_portable<4>(c);
