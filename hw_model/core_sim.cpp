@@ -295,38 +295,312 @@ std::vector<std::uint32_t> job_register_values(const PipelineSpec& spec, const P
 
 // ---- cycle mode -------------------------------------------------------------------------------
 
-CycleCore::CycleCore(const PipelineSpec& spec, bool count_activity) : spec_(spec), count_activity_(count_activity) {
+namespace {
+
+// One stage's clock, in place: `regs` holds the stage's input registers (the previous stage's at
+// pass 0, its own otherwise) and receives its next ones: the compression's start when `starts`,
+// then rounds [first, end). Words the stage only passes on are left where they are.
+template <unsigned Lanes>
+void stage_next(const PipelineSpec& spec, const PipelineStage& st, const PreparedJob& job, const Layout& L, std::uint32_t* regs,
+                unsigned first, unsigned end, bool starts) {
+    if (starts) start_compression(st.compression, spec, job, regs, L);
+    // Round t for every lane, then each schedule advances once (block 2's lanes share one).
+    const bool shared = st.compression == Compression::Block2;
+    const unsigned windows = shared ? 1 : Lanes;
+    if (end == first + 1) {
+        // One round this clock (the unrolled pipeline): the window changes in one word only.
+        const unsigned t = first;
+        for (unsigned m = 0; m < Lanes; ++m) {
+            State v;
+            std::memcpy(v.data(), regs + L.state(m), 32);
+            sha256::round(v, sha256::kRoundConstants[t] + regs[L.window(shared ? 0 : m) + (t & 15)]);
+            std::memcpy(regs + L.state(m), v.data(), 32);
+        }
+        for (unsigned m = 0; m < windows; ++m) {
+            std::uint32_t* w = regs + L.window(m);  // W[t+16], or, past W63, nothing: the consumed word's register does not exist
+            w[t & 15] = t + 16 <= 63 ? sha256::schedule_word(w[(t + 14) & 15], w[(t + 9) & 15], w[(t + 1) & 15], w[t & 15]) : 0;
+        }
+        return;
+    }
+    // Several rounds: compute in locals, then write the registers once (reading back freshly
+    // stored words would stall the CPU's store forwarding).
+    State v[Lanes];
+    std::uint32_t w[Lanes][16];
+    for (unsigned m = 0; m < Lanes; ++m) std::memcpy(v[m].data(), regs + L.state(m), 32);
+    for (unsigned m = 0; m < windows; ++m) std::memcpy(w[m], regs + L.window(m), 64);
+    for (unsigned t = first; t < end; ++t) {
+        for (unsigned m = 0; m < Lanes; ++m) sha256::round(v[m], sha256::kRoundConstants[t] + w[shared ? 0 : m][t & 15]);
+        for (unsigned m = 0; m < windows; ++m)
+            w[m][t & 15] = t + 16 <= 63 ? sha256::schedule_word(w[m][(t + 14) & 15], w[m][(t + 9) & 15], w[m][(t + 1) & 15], w[m][t & 15])
+                                        : 0;  // past W63 the consumed word's register does not exist
+    }
+    for (unsigned m = 0; m < Lanes; ++m) std::memcpy(regs + L.state(m), v[m].data(), 32);
+    for (unsigned m = 0; m < windows; ++m) std::memcpy(regs + L.window(m), w[m], 64);
+}
+
+StageStep stage_step(const PipelineStage& st, unsigned pass, unsigned rounds_per_stage) {
+    const unsigned first = st.first_round + pass * rounds_per_stage;
+    const unsigned end = std::max(first, std::min(first + rounds_per_stage, st.first_round + st.round_count));
+    return {static_cast<std::uint16_t>(first), static_cast<std::uint16_t>(end), pass == 0 && st.starts_compression};
+}
+
+// A stage row: the map's stage block (at most 2 + 32 words per lane, 4 lanes) in whole 64-byte lines.
+constexpr std::size_t kMaxRowWords = 144;
+std::size_t row_words(const RegisterMap& map) { return (map.stage_words + 15) / 16 * 16; }
+
+// What a clock of the stage rows needs: where the rows are and what the stages do.
+struct RingClock {
+    const PipelineSpec& spec;
+    const PreparedJob& job;
+    const StageStep* steps;         // this pass's, per stage
+    std::uint32_t* rows;            // `ring` rows of `words` words
+    const std::uint32_t* masks;     // per stage, `words` words
+    std::size_t words, ring, head;  // head: the row of stage 0 (after this clock's turn)
+    bool load;                      // pass 0: each stage takes its input stage's registers
+    bool count;                     // count toggles
+};
+
+// One stage's next registers in place over `regs` (its input row), out of line: compression
+// starts and stages of several rounds, where the step outweighs the call.
+template <unsigned Lanes>
+[[gnu::noinline]] void step_stage(const RingClock& c, std::size_t s, std::uint32_t* regs) {
+    const StageStep& step = c.steps[s];
+    stage_next<Lanes>(c.spec, c.spec.stages[s], c.job, layout_of(c.spec), regs, step.first, step.end, step.starts);
+}
+
+// One stage's clock in place over `regs` with the portable step; returns the flip-flop bits that
+// changed against `old` (the stage's registers before; `regs` itself when the ring did not turn).
+template <unsigned Lanes>
+std::uint64_t clock_stage(const RingClock& c, std::size_t s, std::uint32_t* regs, const std::uint32_t* old) {
+    const std::uint32_t* mask = c.masks + s * c.words;
+    if (c.steps[s].holds()) return c.count && c.load ? count_toggles(regs, old, mask, c.words) : 0;
+    alignas(64) std::uint32_t before[kMaxRowWords];
+    if (c.count && !c.load) old = static_cast<const std::uint32_t*>(std::memcpy(before, regs, c.words * sizeof(std::uint32_t)));
+    step_stage<Lanes>(c, s, regs);
+    return c.count ? count_toggles(regs, old, mask, c.words) : 0;
+}
+
+// The stage rows' clock, portable: each stage in place over its input row, then the bits that
+// changed against the stage's old row (the next stage's input, still unwritten: stages run in order).
+template <unsigned Lanes>
+std::uint64_t clock_stages_portable(const RingClock& c) {
+    std::uint64_t toggles = 0;
+    std::size_t r = c.head;
+    for (std::size_t s = 0; s < c.spec.stages.size(); ++s) {
+        const std::size_t r_old = r + 1 == c.ring ? 0 : r + 1;
+        std::uint32_t* regs = c.rows + r * c.words;
+        toggles += clock_stage<Lanes>(c, s, regs, c.load ? c.rows + r_old * c.words : regs);
+        r = r_old;
+    }
+    return toggles;
+}
+
+// The bits that differ between `now` and `before` where `mask` is set, added per 32-bit lane.
+#define HF_AVX512_TOGGLES __attribute__((target("avx512f,avx512vpopcntdq,popcnt")))
+HF_AVX512_TOGGLES inline __m512i add_toggles(__m512i acc, __m512i now, __m512i before, __m512i mask) {
+    return _mm512_add_epi32(acc, _mm512_popcnt_epi32(_mm512_ternarylogic_epi32(now, before, mask, 0x28)));  // (now ^ before) & mask
+}
+
+HF_AVX512_TOGGLES inline __m512i add_row_toggles(__m512i acc, const std::uint32_t* now, const std::uint32_t* before, const std::uint32_t* mask,
+                                                  std::size_t lines) {
+    for (std::size_t k = 0; k < lines; ++k)
+        acc = add_toggles(acc, _mm512_load_si512(now + 16 * k), _mm512_load_si512(before + 16 * k), _mm512_load_si512(mask + 16 * k));
+    return acc;
+}
+
+HF_AVX512_TOGGLES inline std::uint64_t sum_lanes(__m512i acc) {  // lane sums stay far below 2^32 within a clock
+    // Through memory: GCC 12 warns inside _mm512_reduce_add_epi32 and the 512-bit extracts.
+    alignas(64) std::uint32_t lanes[16];
+    _mm512_store_si512(lanes, acc);
+    __m128i sum = _mm_add_epi32(_mm_add_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(lanes)), _mm_load_si128(reinterpret_cast<const __m128i*>(lanes + 4))),
+                                _mm_add_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(lanes + 8)), _mm_load_si128(reinterpret_cast<const __m128i*>(lanes + 12))));
+    sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, 0x4e));
+    sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, 0xb1));
+    return static_cast<std::uint32_t>(_mm_cvtsi128_si32(sum));
+}
+
+// One-round stages [s, end) of a one-lane core (kVectorRow) with AVX-512, from row `r`: each stage
+// computes its round and schedule word in scalar registers, merges them into its row in two vector
+// registers (state words a..h shift by one, a, e and the new window word are inserted), counts the
+// toggles against its old row in the same registers and stores the row once, whole lines. Returns
+// the row after the last. `Load`: the ring turned (a stage's old row is the next one).
+template <bool Load, bool Count>
+HF_AVX512_TOGGLES inline std::size_t one_round_stages(const RingClock& c, std::size_t s, std::size_t end, std::size_t r, __m512i& acc) {
+    // Word i <- word i - 1 for b, c, d (words 3..5) and f, g, h (7..9); a (2) and e (6) are inserted.
+    const __m512i shift = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 8, 7, 6, 6, 4, 3, 2, 2, 1, 0);
+    constexpr __mmask16 kA = 1u << 2, kE = 1u << 6;
+    constexpr unsigned kWindow = 10;
+    std::uint32_t* const rows = c.rows;
+    const std::size_t words = c.words, lines = words / 16;
+    std::uint32_t* const rows_end = rows + c.ring * words;
+    const StageStep* const steps = c.steps;
+    const std::uint32_t* mask = c.masks + s * words;
+    std::uint32_t* regs = rows + r * words;
+    __m512i sum = acc;
+    for (; s < end; ++s, mask += words) {
+        std::uint32_t* const next = regs + words == rows_end ? rows : regs + words;
+        const std::uint32_t* const old = next;  // with Load: the stage's old row is the next stage's input
+        const unsigned t = steps[s].first, j = t & 15;
+        const std::uint32_t* w = regs + kWindow;
+        State v;
+        std::memcpy(v.data(), regs + 2, 32);
+        const std::uint32_t wt = w[j];
+        const std::uint32_t next_w = t + 16 <= 63 ? sha256::schedule_word(w[(t + 14) & 15], w[(t + 9) & 15], w[(t + 1) & 15], wt) : 0;
+        sha256::round(v, sha256::kRoundConstants[t] + wt);
+        const std::uint32_t w_bit = 1u << (kWindow + j);  // window word j, in the first or the second line
+        const __m512i lo_old = _mm512_load_si512(Load ? old : regs), hi_old = _mm512_load_si512(Load ? old + 16 : regs + 16);
+        __m512i lo = _mm512_load_si512(regs), hi = _mm512_load_si512(regs + 16);
+        lo = _mm512_maskz_permutexvar_epi32(0xffff, shift, lo);  // not the unmasked form: GCC 12 warns inside it
+        lo = _mm512_mask_set1_epi32(lo, kA, v[0]);
+        lo = _mm512_mask_set1_epi32(lo, kE, v[4]);
+        lo = _mm512_mask_set1_epi32(lo, static_cast<__mmask16>(w_bit), next_w);
+        hi = _mm512_mask_set1_epi32(hi, static_cast<__mmask16>(w_bit >> 16), next_w);
+        _mm512_store_si512(regs, lo);
+        _mm512_store_si512(regs + 16, hi);
+        if constexpr (Count) {
+            sum = add_toggles(sum, lo, lo_old, _mm512_load_si512(mask));
+            sum = add_toggles(sum, hi, hi_old, _mm512_load_si512(mask + 16));
+            if constexpr (Load)  // words only passed on (chaining values)
+                if (lines > 2) sum = add_row_toggles(sum, regs + 32, old + 32, mask + 32, lines - 2);
+        }
+        regs = next;
+    }
+    acc = sum;
+    return static_cast<std::size_t>(regs - rows) / words;
+}
+
+// The stage rows' clock with AVX-512: for one lane, runs of one-round stages as above; other
+// stages (compression starts, several rounds, none left, several lanes) with the general step,
+// their toggles counted in vector registers.
+template <unsigned Lanes, bool Load, bool Count>
+HF_AVX512_TOGGLES std::uint64_t clock_stages_avx512(const RingClock& c) {
+    const std::size_t stages = c.spec.stages.size(), lines = c.words / 16;
+    __m512i acc = _mm512_setzero_si512();
+    std::uint64_t toggles = 0;
+    // A stage through the portable step is counted later, against a copy of its old row (the next
+    // stage overwrites it): its row was just written in pieces, and reading it back whole at once
+    // would wait for those stores.
+    const std::uint32_t* pending = nullptr;
+    const std::uint32_t* pending_mask = nullptr;
+    alignas(64) std::uint32_t old_rows[2][kMaxRowWords];  // the pending stage's old row and the current one's
+    unsigned pending_old = 0;
+    std::size_t r = c.head;
+    for (std::size_t s = 0; s < stages;) {
+        std::size_t end = s;
+        if constexpr (Lanes == 1) {  // the vector step's row (kVectorRow)
+            while (end < stages && c.steps[end].one_round()) ++end;
+            r = one_round_stages<Load, Count>(c, s, end, r, acc);
+        }
+        if (end == stages) break;
+        const std::size_t r_old = r + 1 == c.ring ? 0 : r + 1;
+        std::uint32_t* regs = c.rows + r * c.words;
+        const std::uint32_t* old = Load ? c.rows + r_old * c.words : regs;
+        r = r_old;
+        s = end + 1;
+        if (c.steps[end].holds()) {  // nothing written: counted now, if the ring turned
+            if (Count && Load) acc = add_row_toggles(acc, regs, old, c.masks + end * c.words, lines);
+            continue;
+        }
+        if constexpr (Count) {
+            std::uint32_t* keep = old_rows[pending_old ^ 1];
+            if (Lanes == 1) {  // two or three lines (kVectorRow); not a loop: GCC makes that a memcpy call
+                _mm512_store_si512(keep, _mm512_load_si512(old));
+                _mm512_store_si512(keep + 16, _mm512_load_si512(old + 16));
+                if (lines > 2) _mm512_store_si512(keep + 32, _mm512_load_si512(old + 32));
+            } else {
+                std::memcpy(keep, old, c.words * sizeof(std::uint32_t));
+            }
+        }
+        const StageStep& step = c.steps[end];
+        if (step.starts) {
+            // A call clobbers the vector registers: the counts so far go to the scalar sum first, so
+            // the accumulator stays in a register elsewhere.
+            toggles += sum_lanes(acc);
+            step_stage<Lanes>(c, end, regs);
+            acc = _mm512_setzero_si512();
+        } else {
+            stage_next<Lanes>(c.spec, c.spec.stages[end], c.job, layout_of(c.spec), regs, step.first, step.end, false);
+        }
+        if constexpr (Count) {
+            // The stage before is counted only now, a whole step after its row was written.
+            if (pending) acc = add_row_toggles(acc, pending, old_rows[pending_old], pending_mask, lines);
+            pending = regs;
+            pending_mask = c.masks + end * c.words;
+            pending_old ^= 1;
+        }
+    }
+    if (Count && pending) acc = add_row_toggles(acc, pending, old_rows[pending_old], pending_mask, lines);
+    return toggles + sum_lanes(acc);
+}
+
+template <unsigned Lanes>
+std::uint64_t clock_stages_avx512(const RingClock& c) {
+    if (c.load) return c.count ? clock_stages_avx512<Lanes, true, true>(c) : clock_stages_avx512<Lanes, true, false>(c);
+    return c.count ? clock_stages_avx512<Lanes, false, true>(c) : clock_stages_avx512<Lanes, false, false>(c);
+}
+
+// The AVX-512 step's assumptions: one lane, valid and nonce, then the state a..h, then the window,
+// two or three lines in all.
+bool vector_row(const PipelineSpec& spec) {
+    const RegisterMap& map = spec.registers;
+    return spec.lanes == 1 && map.valid == 0 && map.nonce == 1 && map.state0 == 2 && map.window0 == 10 && row_words(map) >= 32 &&
+           row_words(map) <= 48;
+}
+
+}  // namespace
+
+CycleCore::CycleCore(const PipelineSpec& spec, bool count_activity, bool vector_step)
+    : spec_(spec), count_activity_(count_activity) {
     const RegisterMap& map = spec_.registers;
     ctl_ = {map.control(RegisterField::Counter),    map.control(RegisterField::RemainingLo), map.control(RegisterField::RemainingHi),
             map.control(RegisterField::Pass),       map.control(RegisterField::Found),       map.control(RegisterField::FoundNonce),
             map.control(RegisterField::FoundLanes)};
-    const std::size_t words = map.bank_words(spec_.stages.size());
-    bank_[0].assign(words, 0);
-    bank_[1].assign(words, 0);
-    flip_flops_ = map.flip_flop_masks();
-    flip_flops_.resize(words, 0);
+    const std::size_t stages = spec_.stages.size();
+    row_words_ = row_words(map);
+    if (row_words_ > kMaxRowWords) throw std::logic_error("stage register block larger than the cycle core's row");
+    ring_ = stages + 1;  // one spare row: stage 0's next registers, while the last stage's are still read
+    rows_.assign(ring_ * row_words_, 0);
+    masks_.assign(stages * row_words_, 0);
+    std::vector<std::uint32_t> bank_masks = map.flip_flop_masks();  // in bank (map offset) order
+    bank_masks.resize(map.bank_words(stages), 0);
+    if (map.control_words != kControlWords) throw std::logic_error("control block of the register map changed size");
+    std::copy_n(bank_masks.begin(), kControlWords, control_mask_.begin());
+    for (std::size_t s = 0; s < stages; ++s)
+        for (unsigned i = 0; i < map.stage_words; ++i) {
+            const std::size_t offset = map.control_words + s * map.stage_words + i;
+            masks_[s * row_words_ + i] = bank_masks[offset];
+        }
     // Words that are constant wires in silicon hold their constant from the start.
     for (const Register& r : map.registers)
-        if (r.scope != RegisterScope::Job && r.storage == Storage::Constant) bank_[0][r.offset] = bank_[1][r.offset] = r.constant;
-    feeder_.assign(map.stage_words, 0);
+        if (r.scope != RegisterScope::Job && r.storage == Storage::Constant) word(r.offset) = r.constant;
+    for (unsigned pass = 0; pass < spec_.config.loop; ++pass)
+        for (const PipelineStage& st : spec_.stages) steps_.push_back(stage_step(st, pass, spec_.config.rounds_per_stage));
+    vector_path_ = vector_step && (spec_.lanes > 1 || vector_row(spec_)) && cpu_features().avx512f && cpu_features().avx512vpopcntdq;
 }
+
+const std::uint32_t& CycleCore::reg(std::size_t offset) const {
+    const RegisterMap& map = spec_.registers;
+    if (offset < map.control_words) return control_[offset];
+    const std::size_t in_stages = offset - map.control_words;
+    return row(in_stages / map.stage_words)[in_stages % map.stage_words];
+}
+
+std::uint32_t& CycleCore::word(std::size_t offset) { return const_cast<std::uint32_t&>(reg(offset)); }  // *this is not const here
 
 void CycleCore::load_job(const CoreJob& job, std::uint32_t first_nonce, std::uint64_t count) {
     job_ = prepare_job(spec_, job);
     count_ = count;
     const std::vector<std::uint32_t> job_words = job_register_values(spec_, job_, first_nonce, count);
-    for (auto& bank : bank_) {
-        // Words that are wires from the job registers change with the job, in every stage at once.
-        for (const Register& r : spec_.registers.registers)
-            if (r.scope != RegisterScope::Job && r.storage == Storage::JobWire) bank[r.offset] = job_words[r.constant];
-        // Flush: in-flight nonces belong to the old job.
-        for (unsigned s = 0; s < spec_.stages.size(); ++s) bank[stage_base(s) + spec_.registers.valid] = 0;
-        bank[ctl_.counter] = first_nonce;
-        bank[ctl_.remaining_lo] = static_cast<std::uint32_t>(count);
-        bank[ctl_.remaining_hi] = static_cast<std::uint32_t>(count >> 32);
-        bank[ctl_.pass] = 0;
-        bank[ctl_.found] = 0;
-    }
+    // Words that are wires from the job registers change with the job, in every stage at once.
+    for (const Register& r : spec_.registers.registers)
+        if (r.scope != RegisterScope::Job && r.storage == Storage::JobWire) word(r.offset) = job_words[r.constant];
+    // Flush: in-flight nonces belong to the old job.
+    for (unsigned s = 0; s < spec_.stages.size(); ++s) row(s)[spec_.registers.valid] = 0;
+    control_[ctl_.counter] = first_nonce;
+    control_[ctl_.remaining_lo] = static_cast<std::uint32_t>(count);
+    control_[ctl_.remaining_hi] = static_cast<std::uint32_t>(count >> 32);
+    control_[ctl_.pass] = 0;
+    control_[ctl_.found] = 0;
 }
 
 bool CycleCore::drained() const {
@@ -336,160 +610,52 @@ bool CycleCore::drained() const {
     return true;
 }
 
-namespace {
-
-// Flip-flop toggles between two register sets: popcount((old ^ new) & flip-flop bits), AVX2 where
-// the CPU has it. Words that are wires in silicon (constants, job words, unused) have mask 0.
-__attribute__((target("avx2"))) std::uint64_t count_toggles_avx2(const std::uint32_t* a, const std::uint32_t* b, const std::uint32_t* mask,
-                                                                 std::size_t n) {
-    // Nibble lookup popcount (per byte, via pshufb), summed per 64-bit lane with psadbw.
-    const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
-    const __m256i low = _mm256_set1_epi8(0x0f);
-    __m256i acc = _mm256_setzero_si256();
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const __m256i x = _mm256_and_si256(_mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)),
-                                                            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i))),
-                                           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(mask + i)));
-        const __m256i bytes = _mm256_add_epi8(_mm256_shuffle_epi8(table, _mm256_and_si256(x, low)),
-                                              _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(x, 4), low)));
-        acc = _mm256_add_epi64(acc, _mm256_sad_epu8(bytes, _mm256_setzero_si256()));
-    }
-    std::uint64_t total = static_cast<std::uint64_t>(_mm256_extract_epi64(acc, 0)) + static_cast<std::uint64_t>(_mm256_extract_epi64(acc, 1)) +
-                          static_cast<std::uint64_t>(_mm256_extract_epi64(acc, 2)) + static_cast<std::uint64_t>(_mm256_extract_epi64(acc, 3));
-    for (; i < n; ++i) total += static_cast<unsigned>(std::popcount((a[i] ^ b[i]) & mask[i]));
-    return total;
-}
-
-// The same with AVX-512's own popcount (VPOPCNTDQ: Ice Lake, Zen 4 and later), 16 words per step;
-// the tail goes through a masked load, so no scalar loop is left.
-__attribute__((target("avx512f,avx512vpopcntdq"))) std::uint64_t count_toggles_avx512(const std::uint32_t* a, const std::uint32_t* b,
-                                                                                    const std::uint32_t* mask, std::size_t n) {
-    __m512i acc = _mm512_setzero_si512();
-    for (std::size_t i = 0; i < n; i += 16) {
-        const __mmask16 live = n - i >= 16 ? __mmask16{0xffff} : static_cast<__mmask16>((1u << (n - i)) - 1);
-        const __m512i x = _mm512_and_si512(_mm512_xor_si512(_mm512_maskz_loadu_epi32(live, a + i), _mm512_maskz_loadu_epi32(live, b + i)),
-                                           _mm512_maskz_loadu_epi32(live, mask + i));
-        acc = _mm512_add_epi32(acc, _mm512_popcnt_epi32(x));
-    }
-    alignas(64) std::uint32_t lanes[16];  // not _mm512_reduce_add_epi32: GCC 12 warns inside it
-    _mm512_store_si512(lanes, acc);
-    std::uint64_t total = 0;
-    for (const std::uint32_t v : lanes) total += v;
-    return total;
-}
-
-std::uint64_t count_toggles_any(const std::uint32_t* a, const std::uint32_t* b, const std::uint32_t* mask, std::size_t n) {
-    static const bool avx512 = cpu_features().avx512vpopcntdq;
-    static const bool avx2 = cpu_features().avx2;
-    if (avx512 && n < (std::size_t{1} << 26)) return count_toggles_avx512(a, b, mask, n);  // 32-bit lane sums cannot overflow
-    return avx2 ? count_toggles_avx2(a, b, mask, n) : count_toggles(a, b, mask, n);
-}
-
-}  // namespace
-
 void CycleCore::clock() {
-    switch (spec_.lanes) {
-        case 1: return clock_lanes<1>();
-        case 2: return clock_lanes<2>();
-        default: return clock_lanes<4>();
-    }
-}
-
-template <unsigned Lanes>
-void CycleCore::clock_lanes() {
     const Layout L = layout_of(spec_);
-    const std::size_t S = L.stride();
-    const std::uint32_t* cur = bank_[active_].data();
-    std::uint32_t* nxt = bank_[active_ ^ 1].data();
-    const unsigned loop = spec_.config.loop;
-    const unsigned R = spec_.config.rounds_per_stage;
-    const unsigned pass = cur[ctl_.pass];
+    const unsigned pass = control_[ctl_.pass];
     const bool load = pass == 0;
-    const std::uint64_t remaining = static_cast<std::uint64_t>(cur[ctl_.remaining_hi]) << 32 | cur[ctl_.remaining_lo];
+    const std::uint64_t remaining = this->remaining();
     const bool issue = load && remaining > 0;
-
-    // The nonce counter drives the first stage's input; its other words are zero.
-    feeder_[L.valid] = issue ? 1 : 0;
-    feeder_[L.nonce] = cur[ctl_.counter];
-
-    // Every stage: next register = f(input), input = previous stage's register at pass 0, else its own.
     const std::size_t stages = spec_.stages.size();
-    const std::size_t head = spec_.registers.control_words;
-    for (std::size_t s = 0; s < stages; ++s) {
-        const PipelineStage& st = spec_.stages[s];
-        const std::uint32_t* in = load ? (s == 0 ? feeder_.data() : cur + head + (s - 1) * S) : cur + head + s * S;
-        std::uint32_t* out = nxt + head + s * S;
-        const unsigned first = st.first_round + pass * R;
-        const unsigned end = std::min(first + R, st.first_round + st.round_count);
-        const bool starts = load && st.starts_compression;
-        if (first >= end && !starts) {
-            // A pass with no rounds left: the register keeps its value.
-            std::memcpy(out, in, S * sizeof(std::uint32_t));
-            continue;
-        }
-        // Compute from the input register into locals, then write the register once: reading back
-        // freshly stored words would stall the CPU's store forwarding.
-        const std::uint32_t* src = in;
-        if (starts) {
-            std::memcpy(out, in, S * sizeof(std::uint32_t));
-            start_compression(st.compression, spec_, job_, out, L);
-            src = out;
-        } else {
-            out[L.valid] = in[L.valid];
-            out[L.nonce] = in[L.nonce];
-            if (L.chain_words) std::memcpy(out + L.chain(0), in + L.chain(0), 32 * Lanes);
-        }
-        // Round t for every lane, then each schedule advances once (block 2's lanes share one).
-        const bool shared = st.compression == Compression::Block2;
-        const unsigned windows = shared ? 1 : Lanes;
-        if (end == first + 1) {
-            // One round this clock (the unrolled pipeline): the window changes in one word only.
-            const unsigned t = first;
-            for (unsigned m = 0; m < Lanes; ++m) {
-                State v;
-                std::memcpy(v.data(), src + L.state(m), 32);
-                sha256::round(v, sha256::kRoundConstants[t] + src[L.window(shared ? 0 : m) + (t & 15)]);
-                std::memcpy(out + L.state(m), v.data(), 32);
-            }
-            for (unsigned m = 0; m < Lanes; ++m) {
-                const std::uint32_t* w = src + L.window(m);
-                std::memcpy(out + L.window(m), w, 64);
-                if (m < windows)  // W[t+16], or, past W63, nothing: the consumed word's register does not exist
-                    out[L.window(m) + (t & 15)] =
-                        t + 16 <= 63 ? sha256::schedule_word(w[(t + 14) & 15], w[(t + 9) & 15], w[(t + 1) & 15], w[t & 15]) : 0;
-            }
-            continue;
-        }
-        State v[Lanes];
-        std::uint32_t w[Lanes][16];
-        for (unsigned m = 0; m < Lanes; ++m) std::memcpy(v[m].data(), src + L.state(m), 32);
-        for (unsigned m = 0; m < windows; ++m) std::memcpy(w[m], src + L.window(m), 64);
-        for (unsigned t = first; t < end; ++t) {
-            for (unsigned m = 0; m < Lanes; ++m) sha256::round(v[m], sha256::kRoundConstants[t] + w[shared ? 0 : m][t & 15]);
-            for (unsigned m = 0; m < windows; ++m)
-                w[m][t & 15] = t + 16 <= 63 ? sha256::schedule_word(w[m][(t + 14) & 15], w[m][(t + 9) & 15], w[m][(t + 1) & 15], w[m][t & 15])
-                                            : 0;  // past W63 the consumed word's register does not exist
-        }
-        for (unsigned m = 0; m < Lanes; ++m) std::memcpy(out + L.state(m), v[m].data(), 32);
-        for (unsigned m = 0; m < windows; ++m) std::memcpy(out + L.window(m), w[m], 64);
-        for (unsigned m = windows; m < Lanes; ++m) std::memcpy(out + L.window(m), src + L.window(m), 64);  // unused here
-    }
 
     // The comparator reads the last stage's register when it holds a finished hash.
-    const std::uint32_t* last = cur + head + (stages - 1) * S;
+    const std::uint32_t* last = row(stages - 1);
     const unsigned lanes_hit = load && last[L.valid] != 0 ? compare_lanes(spec_, last, L, job_.zero_bits) : 0;
-    nxt[ctl_.found] = lanes_hit != 0 ? 1 : 0;
-    nxt[ctl_.found_nonce] = lanes_hit != 0 ? last[L.nonce] : cur[ctl_.found_nonce];
-    nxt[ctl_.found_lanes] = lanes_hit != 0 ? lanes_hit : cur[ctl_.found_lanes];
-    nxt[ctl_.counter] = issue ? cur[ctl_.counter] + 1 : cur[ctl_.counter];
-    const std::uint64_t left = issue ? remaining - 1 : remaining;
-    nxt[ctl_.remaining_lo] = static_cast<std::uint32_t>(left);
-    nxt[ctl_.remaining_hi] = static_cast<std::uint32_t>(left >> 32);
-    nxt[ctl_.pass] = pass + 1 == loop ? 0 : pass + 1;
+    const std::uint32_t last_nonce = last[L.nonce];
 
-    if (count_activity_) toggles_ += count_toggles_any(cur, nxt, flip_flops_.data(), bank_[0].size());
-    active_ ^= 1;  // commit
+    // Every stage: next register = f(input), input = previous stage's register at pass 0, else its
+    // own. At pass 0 the ring turns: stage s's next registers are computed over stage s - 1's row,
+    // and the spare row takes the nonce counter's output (the first stage's input; other words zero).
+    if (load) {
+        head_ = head_ == 0 ? ring_ - 1 : head_ - 1;
+        std::uint32_t* feed = row(0);
+        std::fill(feed, feed + row_words_, 0u);
+        feed[L.valid] = issue ? 1 : 0;
+        feed[L.nonce] = control_[ctl_.counter];
+    }
+    const RingClock c{spec_, job_, steps_.data() + pass * spec_.stages.size(), rows_.data(), masks_.data(), row_words_, ring_, head_, load,
+                      count_activity_};
+    std::uint64_t toggles = 0;
+    if (vector_path_ && spec_.lanes == 1) toggles = clock_stages_avx512<1>(c);
+    else if (vector_path_ && spec_.lanes == 2) toggles = clock_stages_avx512<2>(c);
+    else if (vector_path_) toggles = clock_stages_avx512<4>(c);
+    else if (spec_.lanes == 1) toggles = clock_stages_portable<1>(c);
+    else if (spec_.lanes == 2) toggles = clock_stages_portable<2>(c);
+    else toggles = clock_stages_portable<4>(c);
+
+    const std::array<std::uint32_t, kControlWords> before = control_;
+    std::array<std::uint32_t, kControlWords>& now = control_;
+    now[ctl_.found] = lanes_hit != 0 ? 1 : 0;
+    if (lanes_hit != 0) {
+        now[ctl_.found_nonce] = last_nonce;
+        now[ctl_.found_lanes] = lanes_hit;
+    }
+    if (issue) ++now[ctl_.counter];
+    const std::uint64_t left = issue ? remaining - 1 : remaining;
+    now[ctl_.remaining_lo] = static_cast<std::uint32_t>(left);
+    now[ctl_.remaining_hi] = static_cast<std::uint32_t>(left >> 32);
+    now[ctl_.pass] = pass + 1 == spec_.config.loop ? 0 : pass + 1;
+    if (count_activity_) toggles_ += toggles + count_toggles(before.data(), now.data(), control_mask_.data(), now.size());
     ++cycles_;
 }
 

@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <new>
 #include <span>
 #include <vector>
 
@@ -60,13 +61,29 @@ PreparedJob prepare_job(const PipelineSpec& spec, const CoreJob& job);
 // digest words H7 and H6 (H6 is only available without the final-round cut).
 bool comparator_hit(std::uint32_t h7, std::uint32_t h6, bool have_h6, unsigned zero_bits);
 
+// What a stage does in one pass of its loop: rounds [first, end) of its compression, after the
+// compression's start (pass 0 of a stage that starts one).
+struct StageStep {
+    std::uint16_t first = 0, end = 0;
+    bool starts = false;
+    bool holds() const { return first >= end && !starts; }  // no rounds left: the register keeps its value
+    bool one_round() const { return end == first + 1 && !starts; }
+};
+
 // Cycle mode: the registers of the spec's register map, every clock. Next state is computed from
 // the current register set by pure stage functions, then committed at once. Every stage computes
 // every clock, valid or not (no clock gating: the datapath is always busy), as the generated RTL
 // does; co-simulation holds the two equal register by register.
+// Storage (see docs/emulator.md): the stage registers live in a ring of rows, and a stage's next
+// registers are written over its input row in stage order, which no stage before it has written in
+// this clock; the toggles are counted against the stage's old row, which only the stage after it
+// overwrites. So each stage still reads only current registers, and `value` finds a register's
+// word through the ring.
 class CycleCore {
 public:
-    explicit CycleCore(const PipelineSpec& spec, bool count_activity = true);
+    // `vector_step` false keeps the portable stage step where the AVX-512 one would run (to test one
+    // against the other).
+    explicit CycleCore(const PipelineSpec& spec, bool count_activity = true, bool vector_step = true);
 
     // Loads a job: the pipeline is flushed (in-flight nonces dropped, as a chip does on a new job)
     // and the nonce counter starts at `first_nonce`; it issues `count` nonces, then bubbles.
@@ -87,8 +104,8 @@ public:
 
     std::uint32_t nonce_counter() const { return reg(ctl_.counter); }
     unsigned phase() const { return reg(ctl_.pass); }
-    bool stage_valid(unsigned stage) const { return reg(stage_base(stage) + spec_.registers.valid) != 0; }
-    std::uint32_t stage_nonce(unsigned stage) const { return reg(stage_base(stage) + spec_.registers.nonce); }
+    bool stage_valid(unsigned stage) const { return row(stage)[spec_.registers.valid] != 0; }
+    std::uint32_t stage_nonce(unsigned stage) const { return row(stage)[spec_.registers.nonce]; }
     // The value of a control or stage register of the map (by its offset).
     std::uint32_t value(const Register& r) const { return reg(r.offset); }
     const PipelineSpec& spec() const { return spec_; }
@@ -98,19 +115,39 @@ private:
     struct ControlOffsets {
         unsigned counter, remaining_lo, remaining_hi, pass, found, found_nonce, found_lanes;
     };
-    std::uint32_t reg(std::size_t offset) const { return bank_[active_][offset]; }
-    std::size_t stage_base(unsigned stage) const { return spec_.registers.control_words + std::size_t{stage} * spec_.registers.stage_words; }
-    template <unsigned Lanes>
-    void clock_lanes();  // clock() for a lane count known at compile time
+    // A stage register set is one row of `row_words_` words (the map's stage block, padded to whole
+    // 64-byte lines). The rows form a ring of stages + 1: when the stages load (pass 0) every stage's
+    // next registers are computed in place over its input stage's row and the ring turns by one, so
+    // a word a stage only passes on (nonce, valid, most of the window) is never copied. Control
+    // registers stay in map order.
+    template <class T>
+    struct LineAllocator {  // 64-byte aligned storage: a row starts a cache line
+        using value_type = T;
+        LineAllocator() = default;
+        template <class U>
+        LineAllocator(const LineAllocator<U>&) {}
+        T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
+        void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{64}); }
+        bool operator==(const LineAllocator&) const { return true; }
+    };
+    using Lines = std::vector<std::uint32_t, LineAllocator<std::uint32_t>>;
+    static constexpr std::size_t kControlWords = 8;  // the map's control block
+    const std::uint32_t& reg(std::size_t offset) const;  // the word of a control or stage register, by map offset
+    std::uint32_t& word(std::size_t offset);
+    std::uint32_t* row(std::size_t stage) { return rows_.data() + (head_ + stage) % ring_ * row_words_; }
+    const std::uint32_t* row(std::size_t stage) const { return rows_.data() + (head_ + stage) % ring_ * row_words_; }
 
     PipelineSpec spec_;
     ControlOffsets ctl_;
     PreparedJob job_;
     bool count_activity_;
-    std::array<std::vector<std::uint32_t>, 2> bank_;  // current and next register sets
-    std::vector<std::uint32_t> flip_flops_;           // per bank word: the bits that are flip-flops
-    unsigned active_ = 0;
-    std::vector<std::uint32_t> feeder_;
+    bool vector_path_ = false;                 // the AVX-512 stage step (one round per stage, one lane)
+    std::array<std::uint32_t, kControlWords> control_{};       // control registers, map order
+    std::array<std::uint32_t, kControlWords> control_mask_{};  // their flip-flop bits
+    Lines rows_;   // the ring of stage rows
+    Lines masks_;  // per stage (map order) a row of its flip-flop bits
+    std::vector<StageStep> steps_;  // per pass, per stage
+    std::size_t row_words_ = 0, ring_ = 0, head_ = 0;  // head_: the row of stage 0
     std::uint64_t count_ = 0, cycles_ = 0, toggles_ = 0;
 };
 
