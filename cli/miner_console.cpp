@@ -88,6 +88,9 @@ void print_summary(const MinerState& s, const std::optional<stratum::PoolStats>&
     } else {
         std::printf("  hardware errors %llu (engine candidates and found shares that failed host re-verification: %llu + %llu)\n",
                     ull(s.hashrate.hardware_errors + t.invalid_local), ull(s.hashrate.hardware_errors), ull(t.invalid_local));
+        if (s.hashrate.backend_errors > 0)
+            std::printf("  backend errors  %llu (a worker's backend failed and was remade after a pause; last: %s)\n",
+                        ull(s.hashrate.backend_errors), s.hashrate.last_backend_error.c_str());
     }
     for (const auto& p : s.pools.pools)
         std::printf("  pool %-40s accepted %llu rejected %llu connects %llu\n", p.url.c_str(), ull(p.shares.accepted),

@@ -59,6 +59,7 @@ MinerSession::MinerSession(MineSettings settings) : settings_(std::move(settings
         EngineConfig ec = engine_config(settings_);
         if (settings_.pools.empty()) start_embedded_pool();
         ec.on_share = on_share;
+        ec.on_backend_error = [](const std::string& t) { say("backend error, " + t); };
         engine_ = std::make_unique<SearchEngine>(ec);
         say("hashing with " + std::string(engine_->backend_name()) + " on " + std::to_string(engine_->threads()) +
             " thread(s)");

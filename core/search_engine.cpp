@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "core/hex.hpp"
@@ -32,6 +33,7 @@ constexpr std::uint64_t kClosedBit = std::uint64_t{1} << 63;  // unit counter of
 constexpr std::uint64_t kMinPiece = std::uint64_t{1} << 12;
 constexpr auto kPieceFast = std::chrono::milliseconds(5);
 constexpr auto kPieceSlow = std::chrono::milliseconds(20);
+constexpr auto kMaxBackoff = std::chrono::seconds(32);  // between attempts to remake a failed backend
 
 struct JobState {
     EngineJob job;
@@ -75,7 +77,8 @@ struct SearchEngine::Impl {
     std::atomic<std::uint64_t> last_clean_generation{0};
     std::vector<std::unique_ptr<std::atomic<bool>>> stop_flags;
     std::vector<std::unique_ptr<std::atomic<std::uint64_t>>> hash_counts;
-    std::atomic<std::uint64_t> hardware_errors{0}, shares{0}, stale_shares{0};
+    std::atomic<std::uint64_t> hardware_errors{0}, shares{0}, stale_shares{0}, backend_errors{0};
+    std::string last_backend_error;  // guarded by mutex
     std::atomic<std::int64_t> switch_ns{0};          // latest generation's pick-up delay so far
     std::atomic<std::uint64_t> switch_generation{0};
 
@@ -168,7 +171,39 @@ struct SearchEngine::Impl {
         }
     }
 
+    // A worker whose backend fails (an OpenCL error, a device gone, a backend that cannot be made)
+    // pauses, not the process: the error is counted and reported, and after a back-off (1 s,
+    // doubling to kMaxBackoff; back to 1 s once a backend has run for a minute) the worker makes a
+    // new backend and takes the newest job again, as cgminer restarts a sick GPU.
     void work(unsigned index) {
+        auto backoff = std::chrono::seconds(1);
+        for (;;) {
+            const auto began = Clock::now();
+            try {
+                hash_until_quit(index);
+                return;
+            } catch (const std::exception& e) {
+                if (Clock::now() - began > std::chrono::minutes(1)) backoff = std::chrono::seconds(1);
+                report_backend_error(index, e.what(), backoff);
+            }
+            std::unique_lock lock(mutex);
+            if (wake.wait_for(lock, backoff, [&] { return quit; })) return;
+            backoff = std::min(backoff * 2, kMaxBackoff);
+        }
+    }
+
+    void report_backend_error(unsigned index, const std::string& what, std::chrono::seconds retry) {
+        backend_errors.fetch_add(1);
+        const std::string text = "thread " + std::to_string(index) + ": backend " + config.backend.name + " failed (" + what +
+                                 "); a new one in " + std::to_string(retry.count()) + " s";
+        {
+            std::lock_guard lock(mutex);
+            last_backend_error = text;
+        }
+        if (config.on_backend_error) config.on_backend_error(text);
+    }
+
+    void hash_until_quit(unsigned index) {
         std::atomic<bool>& stop = *stop_flags[index];
         std::atomic<std::uint64_t>& counter = *hash_counts[index];
         auto backend = config.backend.create();
@@ -300,7 +335,9 @@ HashrateSnapshot SearchEngine::hashrate() const {
         s.rate_5s = rate_over(std::chrono::seconds(5));
         s.rate_1m = rate_over(std::chrono::seconds(60));
         s.rate_15m = rate_over(std::chrono::seconds(900));
+        s.last_backend_error = impl_->last_backend_error;
     }
+    s.backend_errors = impl_->backend_errors.load();
     s.hardware_errors = impl_->hardware_errors.load();
     s.shares = impl_->shares.load();
     s.stale_shares = impl_->stale_shares.load();

@@ -49,6 +49,8 @@ struct HashrateSnapshot {
     std::uint64_t hardware_errors = 0;  // candidates that failed host re-verification
     std::uint64_t shares = 0;           // shares passed to on_share (stale ones included)
     std::uint64_t stale_shares = 0;
+    std::uint64_t backend_errors = 0;    // a worker's backend threw; the worker remade it after a pause
+    std::string last_backend_error;     // what the latest one said ("" when none)
     unsigned threads = 0;
     // Measured: from the latest set_job/set_difficulty call until the last worker was hashing it.
     double last_job_switch_ms = 0;
@@ -58,6 +60,8 @@ struct EngineConfig {
     unsigned threads = 0;  // 0: one per core
     BackendInfo backend;
     std::function<void(const FoundShare&)> on_share;  // called from a worker thread
+    // Called from a worker thread when its backend throws (the worker pauses, then remakes it).
+    std::function<void(const std::string&)> on_backend_error = nullptr;
 };
 
 class SearchEngine {

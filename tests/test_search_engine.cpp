@@ -388,3 +388,49 @@ TEST_CASE("bad jobs are refused with a clear error") {
     CHECK_THROWS_AS(engine.set_job(ej), std::invalid_argument);
     CHECK_THROWS_AS(SearchEngine({1, BackendInfo{}, {}}), std::invalid_argument);
 }
+
+TEST_CASE("a backend that fails costs its worker a pause, not the process: counted, reported, remade") {
+    // The first instance throws on its third scan (an OpenCL error mid-scan, say); making the
+    // second fails too (the device not back yet); the third hashes for real.
+    struct Failing final : HashBackend {
+        bool fail;
+        int scans = 0;
+        std::unique_ptr<HashBackend> inner = make_scalar_backend();
+        std::string_view name() const override { return "failing"; }
+        Era era() const override { return Era::Cpu; }
+        std::uint64_t scan(const ScanWork& w, NonceRange r, std::vector<std::uint32_t>& found,
+                           const std::atomic<bool>& stop) override {
+            if (fail && ++scans == 3) throw std::runtime_error("CL_OUT_OF_RESOURCES");
+            return inner->scan(w, r, found, stop);
+        }
+    };
+    std::atomic<int> made{0};
+    const BackendInfo failing{"failing", Era::Cpu, [] { return true; }, [&made]() -> std::unique_ptr<HashBackend> {
+                                  const int n = ++made;
+                                  if (n == 2) throw std::runtime_error("no device");
+                                  auto b = std::make_unique<Failing>();
+                                  b->fail = n == 1;
+                                  return b;
+                              }};
+    std::mutex m;
+    std::vector<std::string> reported;
+    ShareSink sink;
+    EngineConfig config{1, failing, sink.callback()};
+    config.on_backend_error = [&](const std::string& text) {
+        std::lock_guard lock(m);
+        reported.push_back(text);
+    };
+    SearchEngine engine(config);
+    engine.set_job(make_job("A", 11, 1.0 / (1 << 24)));  // ~1 share per 256 hashes
+    // Back-offs of 1 s and 2 s, then hashing again: shares found after both failures.
+    REQUIRE(wait_for([&] { return made.load() == 3 && sink.size() > 0 && engine.hashrate().total_hashes > 100'000; }, 10s));
+    const HashrateSnapshot s = engine.hashrate();
+    CHECK(s.backend_errors == 2);
+    CHECK(s.last_backend_error.find("no device") != std::string::npos);
+    CHECK(s.hardware_errors == 0);
+    std::lock_guard lock(m);
+    REQUIRE(reported.size() == 2);
+    CHECK(reported[0].find("CL_OUT_OF_RESOURCES") != std::string::npos);
+    CHECK(reported[0].find("a new one in 1 s") != std::string::npos);
+    CHECK(reported[1].find("a new one in 2 s") != std::string::npos);
+}
