@@ -161,15 +161,21 @@ void Pool::send_job(Connection& c, const std::string& job_id) {
     const double difficulty = c.session->difficulty;
     const auto [known, fresh] = c.session->job_difficulty.try_emplace(job_id, difficulty);
     if (fresh || known->second == difficulty) return c.send(e.notify(!fresh));
-    // The job again at a new difficulty (see change_difficulty): under an alias, never clean.
+    // The job again at a new difficulty (see change_difficulty): under an alias, never clean, and
+    // with ntime one second later per alias of this job, so a miner that starts its extranonce2
+    // over on a new job id hashes new headers rather than resubmitting duplicates.
     std::string alias = job_id + "." + hex_id(c.session->next_alias++);
+    const auto same_job = [&](const std::string& a) { return base_job_id(a) == job_id; };
+    MiningJob again = e.job;
+    again.job_id = alias;
+    again.ntime += 1 + static_cast<std::uint32_t>(std::count_if(c.session->aliases.begin(), c.session->aliases.end(), same_job));
     c.session->job_difficulty[alias] = difficulty;
     c.session->aliases.push_back(alias);
     while (c.session->aliases.size() > std::max<std::size_t>(options_.max_jobs, 1)) {
         c.session->job_difficulty.erase(c.session->aliases.front());
         c.session->aliases.pop_front();
     }
-    c.send(notify_line(e.job, alias, false));
+    c.send(notify_line(again, false));
 }
 
 std::string Pool::hex_id(std::uint64_t n) {
@@ -184,14 +190,14 @@ std::string_view Pool::base_job_id(std::string_view id) {
 
 const std::string& Pool::JobEntry::notify(bool again) {
     std::string& line = again ? notify_again : notify_first;
-    if (line.empty()) line = notify_line(job, job.job_id, job.clean_jobs && !again);
+    if (line.empty()) line = notify_line(job, job.clean_jobs && !again);
     return line;
 }
 
-std::string Pool::notify_line(const MiningJob& j, const std::string& id, bool clean) {
+std::string Pool::notify_line(const MiningJob& j, bool clean) {
     nlohmann::json branch = nlohmann::json::array();
     for (const auto& b : j.merkle_branch) branch.push_back(hex_encode(b));
-    return make_notification("mining.notify", {id, prevhash_to_notify_hex(j.prev_hash), hex_encode(j.coinb1),
+    return make_notification("mining.notify", {j.job_id, prevhash_to_notify_hex(j.prev_hash), hex_encode(j.coinb1),
                                                hex_encode(j.coinb2), branch, u32_to_hex(j.version), u32_to_hex(j.nbits),
                                                u32_to_hex(j.ntime), clean});
 }

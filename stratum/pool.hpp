@@ -122,7 +122,7 @@ private:
     void handle_request(Connection& c, const Message& m, Clock::time_point now);
     void handle_submit(Connection& c, const Message& m, Clock::time_point now);
     void send_job(Connection& c, const std::string& job_id);
-    static std::string notify_line(const MiningJob& job, const std::string& id, bool clean);
+    static std::string notify_line(const MiningJob& job, bool clean);
     static std::string hex_id(std::uint64_t n);
     static std::string_view base_job_id(std::string_view id);  // "<job id>.<n>" -> "<job id>"
     void broadcast_new_job(bool clean, Clock::time_point now);

@@ -174,6 +174,7 @@ TEST_CASE("a share is judged and credited at the difficulty its job id was sent 
     CHECK(alias != job.job_id);
     CHECK(h.out[1]["params"][8] == false);
     CHECK(parse_notify(h.out[1]).coinb1 == job.coinb1);
+    CHECK(parse_notify(h.out[1]).ntime == job.ntime + 1);  // new headers for a miner that restarts extranonce2
 
     // Nonces whose hash meets 4e-6 (two) and one that meets only 1e-6.
     const std::vector<std::uint8_t> en2{0, 0, 0, 1};
