@@ -47,13 +47,13 @@ for name in $targets; do
   mkdir -p "$work" "fuzz/corpus/$name" "fuzz/regressions/$name"
   log="$dir/$name.log"
   max_len=${FUZZ_MAX_LEN:-$(case $name in bm13xx_*) echo 512 ;; *) echo 4096 ;; esac)}
-  runs=()
-  [ -n "${FUZZ_RUNS:-}" ] && runs=(-runs="$FUZZ_RUNS")
-  case $name in stratum_message | pool_request | client_session | verify) runs+=(-dict=fuzz/stratum.dict) ;; esac
+  options=()
+  [ -n "${FUZZ_RUNS:-}" ] && options=(-runs="$FUZZ_RUNS")
+  case $name in stratum_message | pool_request | client_session | verify) options+=(-dict=fuzz/stratum.dict) ;; esac
   status=0
   TIMEFORMAT='%R %U %S'
   { time UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
-      "$dir/fuzz/fuzz_$name" -max_total_time="$seconds" "${runs[@]}" -print_final_stats=1 -max_len="$max_len" \
+      "$dir/fuzz/fuzz_$name" -max_total_time="$seconds" "${options[@]}" -print_final_stats=1 -max_len="$max_len" \
         -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$dir/crashes/$name-" \
         "$work" "fuzz/corpus/$name" "fuzz/regressions/$name" >"$log" 2>&1 || status=$?; } 2>"$log.time"
   read -r wall user sys <"$log.time"

@@ -114,7 +114,8 @@ private:
         MiningJob job;
         std::uint32_t height;
         // Its mining.notify line, serialised once (when first needed) for every connection: as first
-        // sent (clean_jobs as made) and as sent again after a difficulty change (never clean).
+        // sent (clean_jobs as made) and as sent again at the difficulty it was sent with (never
+        // clean). After a difficulty change it goes out under an alias instead (send_job).
         std::string notify_first, notify_again;
         const std::string& notify(bool again);
     };
